@@ -1,0 +1,81 @@
+"""Segment self-attention, attention pooling and cross-modal attention (METHOD.md section 2).
+
+Shape legend: M members, B documents, S segments, D width, H heads.
+``mask`` is (B, S) or (M, B, S) bool with True = a real segment (keep), False = padding.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .layers import MemberLayerNorm, MemberLinear, member_dropout
+
+
+def _split_heads(x: torch.Tensor, num_heads: int) -> torch.Tensor:
+    m, b, s, d = x.shape
+    return x.reshape(m * b, s, num_heads, d // num_heads).transpose(1, 2)  # (M*B, H, S, D/H)
+
+
+def _merge_heads(x: torch.Tensor, m: int) -> torch.Tensor:
+    mb, h, s, dh = x.shape
+    return x.transpose(1, 2).reshape(m, mb // m, s, h * dh)  # (M, B, S, D)
+
+
+def _key_mask(mask: torch.Tensor, m: int) -> torch.Tensor:
+    mask = mask.expand(m, *mask.shape[-2:]) if mask.dim() == 3 else mask.expand(m, *mask.shape)
+    return mask.reshape(-1, 1, 1, mask.shape[-1])  # (M*B, 1, 1, S)
+
+
+class MultiHeadAttention(nn.Module):
+    """Scaled dot-product attention ``softmax(Q K^T / sqrt(d_h)) V`` per head, queries from
+    ``query`` and keys/values from ``context`` (self-attention when they are the same)."""
+
+    def __init__(self, num_members: int, dim: int, num_heads: int, dropout: float) -> None:
+        super().__init__()
+        self.num_heads, self.dropout = num_heads, dropout
+        self.q = MemberLinear(num_members, dim, dim)
+        self.kv = MemberLinear(num_members, dim, 2 * dim)
+        self.out = MemberLinear(num_members, dim, dim)
+
+    def forward(self, query: torch.Tensor, context: torch.Tensor, context_mask: torch.Tensor) -> torch.Tensor:
+        m = query.shape[0]
+        q = _split_heads(self.q(query), self.num_heads)
+        k, v = (_split_heads(t, self.num_heads) for t in self.kv(context).chunk(2, dim=-1))
+        attn = nn.functional.scaled_dot_product_attention(
+            q, k, v, attn_mask=_key_mask(context_mask, m), dropout_p=self.dropout if self.training else 0.0)
+        return self.out(_merge_heads(attn, m))  # (M, B, S, D)
+
+
+class SegmentSelfAttention(nn.Module):
+    """``num_layers`` blocks of ``x <- LayerNorm(x + Dropout(MHA(x, x)))`` over a document's segments."""
+
+    def __init__(self, num_members: int, dim: int, num_heads: int, num_layers: int, dropout: float) -> None:
+        super().__init__()
+        self.attn = nn.ModuleList(MultiHeadAttention(num_members, dim, num_heads, dropout) for _ in range(num_layers))
+        self.norm = nn.ModuleList(MemberLayerNorm(num_members, dim) for _ in range(num_layers))
+        self.dropout = dropout
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        for attn, norm in zip(self.attn, self.norm, strict=True):
+            x = norm(x + member_dropout(attn(x, x, mask), self.dropout, self.training))
+        return x  # (M, B, S, D)
+
+
+class AttentionPool(nn.Module):
+    """``h = Σ_n α_n x_n`` with ``α = softmax_n(w^T tanh(V x_n))`` over real segments only.
+
+    Returns the pooled (M, B, D) embedding and the (M, B, S) weights ``α`` (zero on padding),
+    the segment attention shown to users.
+    """
+
+    def __init__(self, num_members: int, dim: int) -> None:
+        super().__init__()
+        self.v = MemberLinear(num_members, dim, dim)
+        self.w = MemberLinear(num_members, dim, 1, bias=False)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        scores = self.w(torch.tanh(self.v(x))).squeeze(-1)  # (M, B, S)
+        scores = scores.masked_fill(~mask, float("-inf"))
+        alpha = torch.softmax(scores, dim=-1)
+        return torch.einsum("mbs,mbsd->mbd", alpha, x), alpha

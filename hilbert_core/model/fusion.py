@@ -1,0 +1,33 @@
+"""Cross-modal attention and the joint encoder (METHOD.md eq. 1-2).
+
+Shape legend: M members, B documents, S segments, D width.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .attention import AttentionPool, MultiHeadAttention, SegmentSelfAttention
+from .layers import MemberLinear
+
+
+class CrossModalEncoder(nn.Module):
+    """``H_{a→t} = softmax(Q_a K_t^T / sqrt(d)) V_t`` and ``H_{t→a}`` likewise (eq. 1), then
+    ``h_j = AttnPool(SelfAttn(Linear([H_{a→t} ; H_{t→a}])))`` (eq. 2; concatenation per segment
+    along features, 2D -> D)."""
+
+    def __init__(self, num_members: int, dim: int, num_heads: int, num_layers: int, dropout: float) -> None:
+        super().__init__()
+        self.audio_to_text = MultiHeadAttention(num_members, dim, num_heads, dropout)
+        self.text_to_audio = MultiHeadAttention(num_members, dim, num_heads, dropout)
+        self.merge = MemberLinear(num_members, 2 * dim, dim)
+        self.self_attn = SegmentSelfAttention(num_members, dim, num_heads, num_layers, dropout)
+        self.pool = AttentionPool(num_members, dim)
+
+    def forward(self, audio: torch.Tensor, text: torch.Tensor, mask: torch.Tensor
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        h_at = self.audio_to_text(audio, text, mask)  # (M, B, S, D): audio queries text
+        h_ta = self.text_to_audio(text, audio, mask)  # (M, B, S, D): text queries audio
+        joint = self.merge(torch.cat([h_at, h_ta], dim=-1))
+        return self.pool(self.self_attn(joint, mask), mask)  # (M, B, D), (M, B, S)

@@ -1,0 +1,151 @@
+"""Output dataclasses: one per kind of result, so no function returns a tuple-or-dict."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+# Shape legend: M stacked models ("members"), B documents, S segments, D width, E experts, C classes.
+
+
+@dataclass
+class ModelOutput:
+    """What :class:`hilbert_core.model.HilbertModel` returns for a batch.
+
+    Attributes:
+        logits: (M, B, C) class scores.
+        audio_emb: (M, B, K) projected audio document embedding ``z_a`` (None for text-only).
+        text_emb: (M, B, K) projected text document embedding ``z_t`` (None for audio-only).
+        joint_emb: (M, B, K) projected joint embedding ``z_j`` (None unless both modalities).
+        gate_probs: (M, B, E) MoE gate weights ``π`` (None for the MLP classifier).
+        attn_weights: name -> (M, B, S) segment attention pooling weights
+            (``"audio"``, ``"text"``, ``"joint"``).
+        aux_loss: scalar per member (M,) MoE load-balancing term (zeros for dense gating).
+    """
+
+    logits: torch.Tensor
+    audio_emb: torch.Tensor | None
+    text_emb: torch.Tensor | None
+    joint_emb: torch.Tensor | None
+    gate_probs: torch.Tensor | None
+    attn_weights: dict[str, torch.Tensor]
+    aux_loss: torch.Tensor
+
+
+@dataclass
+class LossOutput:
+    """Weighted objective: ``total`` (M,) is the weighted sum of the ``*_loss`` parts; other parts
+    (e.g. ``mi_audio``, ``cka_audio_joint``) are diagnostics, each of shape (M,)."""
+
+    total: torch.Tensor
+    parts: dict[str, torch.Tensor]
+
+
+@dataclass
+class Prediction:
+    """One document scored by a trained bundle (averaged over the bundle's ensemble members).
+
+    Attributes:
+        classes: class names, in the order of ``proba``.
+        proba: (C,) class probabilities.
+        attention: name -> (S,) segment attention weights (``audio``, ``text``, ``joint``).
+        gate_probs: (E,) MoE gate weights, or None for methods without experts.
+        z_audio, z_text, z_joint: (K,) embeddings, or None where the method has no such embedding.
+    """
+
+    classes: list[str]
+    proba: np.ndarray
+    attention: dict[str, np.ndarray]
+    gate_probs: np.ndarray | None
+    z_audio: np.ndarray | None
+    z_text: np.ndarray | None
+    z_joint: np.ndarray | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+@dataclass
+class CVReport:
+    """Result of :func:`hilbert_core.cross_validate`.
+
+    Attributes:
+        method, modality, losses: what was evaluated.
+        classes: class names; columns of ``oof_proba``.
+        auc_macro: AUC of the pooled out-of-fold predictions, one-vs-rest, macro over classes (0..1).
+        auc_mean, auc_sd: mean and sample sd of ``fold_auc``.
+        fold_auc: macro AUC of each test fold (NaN when a fold holds one class only).
+        auc_per_class: class -> pooled one-vs-rest AUC.
+        balanced_accuracy, macro_f1: of the pooled arg-max predictions.
+        confusion: (C, C) confusion matrix, rows = true class.
+        oof_proba: (N, C) out-of-fold probabilities, rows in input order.
+        labels: the input labels as strings, in input order.
+        fold_of: (N,) test fold of each document.
+        diagnostics: per fold, a list of per-epoch dicts (loss terms, CKA, MI and its log-batch ceiling).
+        selected: per fold, the hyper-parameters chosen on the inner validation split.
+        config: the :class:`ExperimentConfig` as a dict.
+        timings: seconds spent (``total``, ``train``).
+    """
+
+    method: str
+    modality: str
+    losses: list[str]
+    classes: list[str]
+    auc_macro: float
+    auc_mean: float
+    auc_sd: float
+    fold_auc: list[float]
+    auc_per_class: dict[str, float]
+    balanced_accuracy: float
+    macro_f1: float
+    confusion: list[list[int]]
+    oof_proba: np.ndarray
+    labels: list[str]
+    fold_of: list[int]
+    diagnostics: list[list[dict[str, float]]] = field(default_factory=list)
+    selected: list[dict[str, Any]] = field(default_factory=list)
+    config: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+    def to_json(self) -> str:
+        """Lossless JSON: floats are written with full precision (``repr``), NaN as ``NaN``."""
+        return json.dumps(self.to_dict(), indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> CVReport:
+        data = json.loads(text)
+        data["oof_proba"] = np.asarray(data["oof_proba"], dtype=np.float64)
+        return cls(**data)
+
+    def summary(self) -> str:
+        return (f"{self.method} ({self.modality}): pooled macro AUC {self.auc_macro:.4f}; "
+                f"fold AUC {self.auc_mean:.4f} ± {self.auc_sd:.4f} over {len(self.fold_auc)} folds; "
+                f"balanced accuracy {self.balanced_accuracy:.3f}; macro-F1 {self.macro_f1:.3f}")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, (np.floating, float)):
+        return float(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, torch.Tensor):
+        return _jsonable(value.detach().cpu().numpy())
+    return value
+
+
+def is_nan(x: float) -> bool:
+    return isinstance(x, float) and math.isnan(x)
