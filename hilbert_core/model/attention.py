@@ -29,22 +29,29 @@ def _key_mask(mask: torch.Tensor, m: int) -> torch.Tensor:
 
 class MultiHeadAttention(nn.Module):
     """Scaled dot-product attention ``softmax(Q K^T / sqrt(d_h)) V`` per head, queries from
-    ``query`` and keys/values from ``context`` (self-attention when they are the same)."""
+    ``query`` and keys/values from ``context`` (self-attention when they are the same).
 
-    def __init__(self, num_members: int, dim: int, num_heads: int, dropout: float) -> None:
+    Written out rather than calling ``scaled_dot_product_attention``, whose CPU kernels upcast bf16
+    and whose dropout dominated the step time; regularisation comes from dropout on the attention
+    output (see :class:`SegmentSelfAttention`).
+    """
+
+    def __init__(self, num_members: int, dim: int, num_heads: int) -> None:
         super().__init__()
-        self.num_heads, self.dropout = num_heads, dropout
+        self.num_heads = num_heads
         self.q = MemberLinear(num_members, dim, dim)
-        self.kv = MemberLinear(num_members, dim, 2 * dim)
+        self.k = MemberLinear(num_members, dim, dim)
+        self.v = MemberLinear(num_members, dim, dim)
         self.out = MemberLinear(num_members, dim, dim)
 
     def forward(self, query: torch.Tensor, context: torch.Tensor, context_mask: torch.Tensor) -> torch.Tensor:
         m = query.shape[0]
         q = _split_heads(self.q(query), self.num_heads)
-        k, v = (_split_heads(t, self.num_heads) for t in self.kv(context).chunk(2, dim=-1))
-        attn = nn.functional.scaled_dot_product_attention(
-            q, k, v, attn_mask=_key_mask(context_mask, m), dropout_p=self.dropout if self.training else 0.0)
-        return self.out(_merge_heads(attn, m))  # (M, B, S, D)
+        k, v = _split_heads(self.k(context), self.num_heads), _split_heads(self.v(context), self.num_heads)
+        q = q * (q.shape[-1] ** -0.5)
+        scores = (q @ k.transpose(-1, -2)).masked_fill(~_key_mask(context_mask, m), float("-inf"))  # (M*B, H, S, S)
+        probs = torch.softmax(scores, dim=-1)
+        return self.out(_merge_heads(probs @ v, m))  # (M, B, S, D)
 
 
 class SegmentSelfAttention(nn.Module):
@@ -52,7 +59,7 @@ class SegmentSelfAttention(nn.Module):
 
     def __init__(self, num_members: int, dim: int, num_heads: int, num_layers: int, dropout: float) -> None:
         super().__init__()
-        self.attn = nn.ModuleList(MultiHeadAttention(num_members, dim, num_heads, dropout) for _ in range(num_layers))
+        self.attn = nn.ModuleList(MultiHeadAttention(num_members, dim, num_heads) for _ in range(num_layers))
         self.norm = nn.ModuleList(MemberLayerNorm(num_members, dim) for _ in range(num_layers))
         self.dropout = dropout
 
@@ -75,7 +82,7 @@ class AttentionPool(nn.Module):
         self.w = MemberLinear(num_members, dim, 1, bias=False)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        scores = self.w(torch.tanh(self.v(x))).squeeze(-1)  # (M, B, S)
+        scores = self.w(torch.tanh(self.v(x))).squeeze(-1).float()  # (M, B, S)
         scores = scores.masked_fill(~mask, float("-inf"))
         alpha = torch.softmax(scores, dim=-1)
-        return torch.einsum("mbs,mbsd->mbd", alpha, x), alpha
+        return torch.einsum("mbs,mbsd->mbd", alpha.to(x.dtype), x), alpha

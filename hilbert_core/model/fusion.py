@@ -19,9 +19,11 @@ class CrossModalEncoder(nn.Module):
 
     def __init__(self, num_members: int, dim: int, num_heads: int, num_layers: int, dropout: float) -> None:
         super().__init__()
-        self.audio_to_text = MultiHeadAttention(num_members, dim, num_heads, dropout)
-        self.text_to_audio = MultiHeadAttention(num_members, dim, num_heads, dropout)
-        self.merge = MemberLinear(num_members, 2 * dim, dim)
+        self.audio_to_text = MultiHeadAttention(num_members, dim, num_heads)
+        self.text_to_audio = MultiHeadAttention(num_members, dim, num_heads)
+        # Linear([H_at ; H_ta]) written as H_at W_1 + H_ta W_2: same map, no concatenated copy.
+        self.merge_at = MemberLinear(num_members, dim, dim)
+        self.merge_ta = MemberLinear(num_members, dim, dim, bias=False)
         self.self_attn = SegmentSelfAttention(num_members, dim, num_heads, num_layers, dropout)
         self.pool = AttentionPool(num_members, dim)
 
@@ -29,5 +31,5 @@ class CrossModalEncoder(nn.Module):
                 ) -> tuple[torch.Tensor, torch.Tensor]:
         h_at = self.audio_to_text(audio, text, mask)  # (M, B, S, D): audio queries text
         h_ta = self.text_to_audio(text, audio, mask)  # (M, B, S, D): text queries audio
-        joint = self.merge(torch.cat([h_at, h_ta], dim=-1))
+        joint = self.merge_at(h_at) + self.merge_ta(h_ta)
         return self.pool(self.self_attn(joint, mask), mask)  # (M, B, D), (M, B, S)

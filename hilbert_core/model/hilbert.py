@@ -20,7 +20,7 @@ from ..config import ModelConfig
 from ..types import ModelOutput
 from .attention import AttentionPool, SegmentSelfAttention
 from .fusion import CrossModalEncoder
-from .layers import MemberLinear, member_dropout
+from .layers import MemberLinear, keep_mask
 from .moe import MLPClassifier, MoEClassifier
 
 ENCODER_METHODS = ("contrastive_moe", "hilbert")
@@ -64,6 +64,7 @@ class HilbertModel(nn.Module):
             self.register_buffer(f"{name}_mean", torch.zeros(m, 1, 1, dim))
             self.register_buffer(f"{name}_std", torch.ones(m, 1, 1, dim))
         self.register_buffer("input_dropout", torch.full((m,), cfg.input_dropout))
+        self.compute_dtype = torch.float32  # set by set_compute_dtype
         self.is_encoder = method in ENCODER_METHODS
         if self.is_encoder:
             self.audio = _Branch(m, self.audio_dim, cfg) if self.use_audio else None
@@ -89,22 +90,34 @@ class HilbertModel(nn.Module):
                 if value is not None:
                     getattr(self, name).copy_(torch.as_tensor(value).reshape(getattr(self, name).shape))
 
-    def _prepare(self, x: torch.Tensor | None, name: str, mask: torch.Tensor) -> torch.Tensor:
+    def _prepare(self, x: torch.Tensor, name: str, num_docs: int) -> torch.Tensor:
+        """``(x - μ) / σ`` with the member's training statistics, then input dropout, in one fused pass.
+
+        Input dropout drops feature channels of a document's frozen features (the same channels in
+        all its segments): a draw of (M, B, 1, D) instead of (M, B, S, D), which lets standardising
+        and dropping be one ``addcmul`` over the big input. Padding rows are not zero afterwards;
+        every later step masks them.
+        """
         if x.dim() == 3:  # shared input (B, S, D) -> every member
             x = x.unsqueeze(0).expand(self.num_members, *x.shape)
-        x = (x - getattr(self, f"{name}_mean")) / getattr(self, f"{name}_std")
-        x = x * mask.unsqueeze(-1)  # padding is exactly zero
-        return member_dropout(x, self.input_dropout, self.training)
+        dt = self.compute_dtype
+        scale = 1.0 / getattr(self, f"{name}_std")  # (M, 1, 1, D)
+        if self.training:
+            p = (self.input_dropout * 256).round().clamp(0, 255) / 256
+            keep = keep_mask((self.num_members, num_docs, 1, scale.shape[-1]), p, x.device)
+            scale = scale * keep / (1.0 - p).reshape(-1, 1, 1, 1)  # (M, B, 1, D)
+        shift = -getattr(self, f"{name}_mean") * scale
+        return torch.addcmul(shift.to(dt), x.to(dt), scale.to(dt))
 
     def forward(self, audio: torch.Tensor | None, text: torch.Tensor | None, mask: torch.Tensor) -> ModelOutput:
         """Args: audio (M, B, S, Da) or (B, S, Da); text likewise; mask (M, B, S) or (B, S), True = segment."""
         m = self.num_members
         if mask.dim() == 2:
             mask = mask.unsqueeze(0).expand(m, *mask.shape)
-        a = self._prepare(audio, "audio", mask) if self.use_audio else None
-        t = self._prepare(text, "text", mask) if self.use_text else None
         if not self.is_encoder:
-            return self._forward_transfer(a, t, mask)
+            return self._forward_transfer(audio, text, mask)
+        a = self._prepare(audio, "audio", mask.shape[1]) if self.use_audio else None
+        t = self._prepare(text, "text", mask.shape[1]) if self.use_text else None
         attn: dict[str, torch.Tensor] = {}
         pooled, embs = [], {}
         projected = {}
@@ -115,20 +128,29 @@ class HilbertModel(nn.Module):
             projected[name] = branch.proj(x)  # (M, B, S, D)
             h, attn[name] = branch.pool(branch.self_attn(projected[name], mask), mask)
             pooled.append(h)
-            embs[name] = self.projector(h)  # (M, B, K)
+            embs[name] = self.projector(h).float()  # (M, B, K)
         if self.joint is not None:
             h_j, attn["joint"] = self.joint(projected["audio"], projected["text"], mask)
             pooled.append(h_j)
-            embs["joint"] = self.projector(h_j)
+            embs["joint"] = self.projector(h_j).float()
         logits, gates, aux = self.classifier(torch.cat(pooled, dim=-1))
         return ModelOutput(logits=logits, audio_emb=embs.get("audio"), text_emb=embs.get("text"),
                            joint_emb=embs.get("joint"), gate_probs=gates, attn_weights=attn, aux_loss=aux)
 
-    def _forward_transfer(self, a: torch.Tensor | None, t: torch.Tensor | None, mask: torch.Tensor) -> ModelOutput:
+    def _forward_transfer(self, audio: torch.Tensor | None, text: torch.Tensor | None,
+                          mask: torch.Tensor) -> ModelOutput:
         count = mask.sum(-1, keepdim=True).clamp_min(1).to(torch.float32)  # (M, B, 1)
-        means = [x.sum(2) / count for x in (a, t) if x is not None]  # masked mean over segments
+        means = []
+        for name, x in (("audio", audio if self.use_audio else None), ("text", text if self.use_text else None)):
+            if x is None:
+                continue
+            if x.dim() == 3:
+                x = x.unsqueeze(0).expand(self.num_members, *x.shape)
+            pooled = (x * mask.unsqueeze(-1).to(x.dtype)).float().sum(2) / count  # masked mean (M, B, D)
+            # Standardising is linear, so standardising the mean equals the mean of standardised segments.
+            means.append(self._prepare(pooled.unsqueeze(2), name, mask.shape[1]).squeeze(2))
         logits, gates, aux = self.classifier(torch.cat(means, dim=-1))
         uniform = mask / count  # mean pooling = equal attention on every real segment
-        attn = {name: uniform for name, x in (("audio", a), ("text", t)) if x is not None}
+        attn = {name: uniform for name in ("audio", "text") if getattr(self, f"use_{name}")}
         return ModelOutput(logits=logits, audio_emb=None, text_emb=None, joint_emb=None, gate_probs=gates,
                            attn_weights=attn, aux_loss=aux)

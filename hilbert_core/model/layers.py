@@ -22,8 +22,9 @@ _COMPUTE_DTYPE = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 class MemberLinear(nn.Module):
     """``y = x W_m + b_m`` for each member ``m``; x is (M, ..., I), y is (M, ..., O).
 
-    Matrix products run in ``compute_dtype`` (bf16 uses the CPU's AMX/AVX512-BF16 units or GPU
-    tensor cores); parameters, gradients and outputs stay float32.
+    The product runs in ``compute_dtype`` and the output stays in it: with bf16 the activations
+    of the whole network are bf16 (the CPU's AMX/AVX512-BF16 units or GPU tensor cores), while
+    parameters and their gradients stay float32 (the casts' backward returns float32 grads).
     """
 
     def __init__(self, num_members: int, in_dim: int, out_dim: int, bias: bool = True) -> None:
@@ -34,19 +35,16 @@ class MemberLinear(nn.Module):
         self.compute_dtype = torch.float32
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        dt = self.compute_dtype
         lead = x.shape[1:-1]
-        flat = x.reshape(x.shape[0], -1, self.in_dim)  # (M, N, I)
-        if self.compute_dtype == torch.float32:
-            out = torch.bmm(flat, self.weight) if self.bias is None else torch.baddbmm(self.bias, flat, self.weight)
-        else:
-            out = torch.bmm(flat.to(self.compute_dtype), self.weight.to(self.compute_dtype)).float()
-            if self.bias is not None:
-                out = out + self.bias
+        flat = x.reshape(x.shape[0], -1, self.in_dim).to(dt)  # (M, N, I)
+        weight = self.weight.to(dt)
+        out = torch.bmm(flat, weight) if self.bias is None else torch.baddbmm(self.bias.to(dt), flat, weight)
         return out.reshape(x.shape[0], *lead, self.out_dim)
 
 
 class MemberLayerNorm(nn.Module):
-    """LayerNorm over the last axis with per-member affine parameters; x is (M, ..., D)."""
+    """LayerNorm over the last axis with per-member affine parameters; x is (M, ..., D), dtype kept."""
 
     def __init__(self, num_members: int, dim: int) -> None:
         super().__init__()
@@ -56,18 +54,36 @@ class MemberLayerNorm(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = nn.functional.layer_norm(x, x.shape[-1:])
         shape = (x.shape[0],) + (1,) * (x.dim() - 2) + (x.shape[-1],)
-        return y * self.weight.reshape(shape) + self.bias.reshape(shape)
+        return y * self.weight.to(x.dtype).reshape(shape) + self.bias.to(x.dtype).reshape(shape)
+
+
+def keep_mask(shape: tuple[int, ...], p: torch.Tensor | float, device: torch.device) -> torch.Tensor:
+    """Bool mask, True with probability ``1 - p`` (``p`` a float or (M,) per-member rates, leading axis).
+
+    Draws one random byte per element from packed 64-bit words: about 10x faster on CPUs than
+    ``torch.bernoulli``, which dominated training time. Rates are rounded to multiples of 1/256.
+    """
+    n = math.prod(shape)
+    words = torch.empty((n + 7) // 8, dtype=torch.int64, device=device).random_(-(2**63), 2**63 - 1)
+    bytes_ = words.view(torch.uint8)[:n].reshape(shape)
+    if isinstance(p, torch.Tensor):
+        threshold = (p * 256).round().clamp(0, 255).to(torch.uint8).reshape((-1,) + (1,) * (len(shape) - 1))
+    else:
+        threshold = torch.tensor(round(min(max(p, 0.0), 255 / 256) * 256), dtype=torch.uint8, device=device)
+    return bytes_ >= threshold
 
 
 def member_dropout(x: torch.Tensor, p: torch.Tensor | float, training: bool) -> torch.Tensor:
-    """Inverted dropout with a rate per member: ``p`` is a float or an (M,) tensor."""
-    if not training:
+    """Inverted dropout with one rate, or one rate per member (``p`` of shape (M,))."""
+    if not training or (not isinstance(p, torch.Tensor) and p <= 0):
         return x
-    if not isinstance(p, torch.Tensor):
-        return nn.functional.dropout(x, p, training=True)
-    keep = (1.0 - p).reshape((-1,) + (1,) * (x.dim() - 1)).to(x.dtype)  # (M, 1, ..., 1)
-    mask = torch.rand_like(x) < keep
-    return x * mask / keep.clamp_min(1e-6)
+    p_q = (p * 256).round().clamp(0, 255) / 256 if isinstance(p, torch.Tensor) else round(min(p, 255 / 256) * 256) / 256
+    if isinstance(p, torch.Tensor):
+        scale = (1.0 / (1.0 - p_q)).reshape((-1,) + (1,) * (x.dim() - 1)).to(x.dtype)
+    else:
+        scale = 1.0 / (1.0 - p_q)
+    # Multiplying by a mask of x's dtype: a bool mask would force a slow mixed-dtype path.
+    return x * (keep_mask(tuple(x.shape), p_q, x.device).to(x.dtype) * scale)
 
 
 def init_members(module: nn.Module, seeds: list[int]) -> None:
@@ -94,9 +110,9 @@ def init_members(module: nn.Module, seeds: list[int]) -> None:
 
 
 def set_compute_dtype(module: nn.Module, dtype: str) -> None:
-    """Run every :class:`MemberLinear` of ``module`` in ``dtype`` (``"float32"`` or ``"bfloat16"``)."""
+    """Run ``module`` (every part with a ``compute_dtype``) in ``dtype`` (``"float32"`` or ``"bfloat16"``)."""
     for sub in module.modules():
-        if isinstance(sub, MemberLinear):
+        if hasattr(sub, "compute_dtype"):
             sub.compute_dtype = _COMPUTE_DTYPE[dtype]
 
 

@@ -38,7 +38,7 @@ class MLPClassifier(nn.Module):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, None, torch.Tensor]:
         h = member_dropout(torch.relu(self.fc1(x)), self.dropout, self.training)
         h = member_dropout(torch.relu(self.fc2(h)), self.dropout, self.training)
-        return self.head(h), None, x.new_zeros(x.shape[0])
+        return self.head(h).float(), None, x.new_zeros(x.shape[0], dtype=torch.float32)
 
 
 class MoEClassifier(nn.Module):
@@ -62,8 +62,8 @@ class MoEClassifier(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         m, b = x.shape[:2]
-        probs = torch.softmax(self.gate(x), dim=-1)  # (M, B, E)
-        aux = x.new_zeros(m)
+        probs = torch.softmax(self.gate(x).float(), dim=-1)  # (M, B, E)
+        aux = x.new_zeros(m, dtype=torch.float32)
         if self.gating == "topk":
             top = probs.topk(self.top_k, dim=-1).indices
             keep = torch.zeros_like(probs).scatter(-1, top, 1.0)
@@ -73,7 +73,7 @@ class MoEClassifier(nn.Module):
             probs = probs / probs.sum(-1, keepdim=True)
         h = torch.relu(self.expert_in(x)).reshape(m, b, self.num_experts, self.hidden_dim)
         h = member_dropout(h, self.dropout, self.training)
-        h = torch.einsum("mbeh,mehk->mbek", h, self.expert_hidden) + self.expert_hidden_bias[:, None]
+        h = torch.einsum("mbeh,mehk->mbek", h, self.expert_hidden.to(h.dtype)) + self.expert_hidden_bias[:, None].to(h.dtype)
         h = member_dropout(torch.relu(h), self.dropout, self.training)  # (M, B, E, H)
-        y = torch.einsum("mbe,mbeh->mbh", probs, h)
-        return self.head(y), probs, aux
+        y = torch.einsum("mbe,mbeh->mbh", probs.to(h.dtype), h)
+        return self.head(y).float(), probs, aux
