@@ -37,6 +37,7 @@ class BenchCVConfig:
     method: str = "hilbert"
     tune: bool = False
     seed: int = 0
+    signal: float = 0.3
     skip_plain: bool = False
 
 
@@ -74,7 +75,7 @@ def step_flops(cfg: ExperimentConfig, data, num_members: int) -> float:
 def bench_cv(bc: BenchCVConfig) -> dict[str, Any]:
     """Run the benchmark and return its JSON-ready result."""
     feats = make_features(bc.documents, bc.segments, bc.audio_dim, bc.text_dim, num_classes=4, num_cues=4,
-                          strength=1.0, seed=bc.seed)
+                          strength=bc.signal, seed=bc.seed)
     base = ExperimentConfig().replace(train={"epochs": bc.epochs, "patience": bc.epochs, "tune": bc.tune},
                                       eval={"method": bc.method, "n_splits": bc.folds, "seed": bc.seed})
     device = resolve_device(base.train.device)

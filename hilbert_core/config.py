@@ -39,7 +39,8 @@ class ModelConfig:
 
     Attributes:
         dim: width ``d`` of the projected segments (paper silent; choice 128).
-        num_heads: heads of the segment self-attention and cross-modal attention.
+        num_heads: heads of the segment self-attention and cross-modal attention (paper silent;
+            choice 2: head width 64 keeps bf16 matrix units busy, 4 heads made a step 30 % slower).
         num_layers: self-attention blocks per modality before attention pooling.
         proj_dim: output ``k`` of the shared projector ``g`` (paper: 128).
         num_experts: experts of the MoE classifier (paper: 8).
@@ -52,7 +53,7 @@ class ModelConfig:
     """
 
     dim: int = 128
-    num_heads: int = 4
+    num_heads: int = 2
     num_layers: int = 1
     proj_dim: int = 128
     num_experts: int = 8

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from safetensors import SafetensorsError
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 BUNDLE_FORMAT = 1
@@ -83,7 +83,7 @@ def read_bundle(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, An
                          f"understands ({BUNDLE_FORMAT}); upgrade hilbert-studio.")
     try:
         tensors = load_file(weights_path)
-    except (SafetensorsError, OSError) as exc:
+    except (SafetensorError, OSError) as exc:
         raise ValueError(f"{weights_path} cannot be read as safetensors ({exc}); re-save the bundle.") from None
     return tensors, meta
 

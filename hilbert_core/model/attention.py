@@ -82,7 +82,8 @@ class AttentionPool(nn.Module):
         self.w = MemberLinear(num_members, dim, 1, bias=False)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        scores = self.w(torch.tanh(self.v(x))).squeeze(-1).float()  # (M, B, S)
+        hidden = torch.tanh(self.v(x).float()).to(x.dtype)  # float tanh: bf16 tanh is 2x slower on CPU
+        scores = self.w(hidden).squeeze(-1).float()  # (M, B, S)
         scores = scores.masked_fill(~mask, float("-inf"))
         alpha = torch.softmax(scores, dim=-1)
         return torch.einsum("mbs,mbsd->mbd", alpha.to(x.dtype), x), alpha

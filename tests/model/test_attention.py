@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import torch
+
+from hilbert_core.model.attention import AttentionPool, SegmentSelfAttention
+from hilbert_core.model.fusion import CrossModalEncoder
+from hilbert_core.model.layers import init_members
+
+
+def _pool(m=2, d=6):
+    pool = AttentionPool(m, d)
+    init_members(pool, list(range(m)))
+    return pool
+
+
+def test_pool_weights_sum_to_one_and_are_zero_on_padding():
+    x = torch.randn(2, 3, 5, 6)
+    mask = torch.tensor([[1, 1, 1, 0, 0], [1, 0, 0, 0, 0], [1, 1, 1, 1, 1]], dtype=torch.bool)
+    h, alpha = _pool()(x, mask)
+    assert h.shape == (2, 3, 6) and alpha.shape == (2, 3, 5)
+    torch.testing.assert_close(alpha.sum(-1), torch.ones(2, 3))
+    assert (alpha[:, ~mask] == 0).all()
+
+
+def test_padding_does_not_change_pool_output():
+    pool = _pool()
+    x = torch.randn(2, 1, 3, 6)
+    h_short, a_short = pool(x, torch.ones(1, 3, dtype=torch.bool))
+    padded = torch.cat([x, 99 * torch.randn(2, 1, 4, 6)], dim=2)  # garbage in the padding
+    mask = torch.tensor([[1, 1, 1, 0, 0, 0, 0]], dtype=torch.bool)
+    h_long, a_long = pool(padded, mask)
+    torch.testing.assert_close(h_short, h_long)
+    torch.testing.assert_close(a_short, a_long[..., :3])
+
+
+def test_self_attention_ignores_padded_keys():
+    attn = SegmentSelfAttention(1, 8, 2, 1, dropout=0.0)
+    init_members(attn, [0])
+    attn.eval()
+    x = torch.randn(1, 1, 3, 8)
+    mask = torch.tensor([[1, 1, 1, 0]], dtype=torch.bool)
+    short = attn(x, torch.ones(1, 3, dtype=torch.bool))
+    long = attn(torch.cat([x, torch.randn(1, 1, 1, 8) * 50], dim=2), mask)
+    torch.testing.assert_close(short, long[:, :, :3])
+
+
+def test_cross_modal_encoder_shapes_and_weights():
+    enc = CrossModalEncoder(2, 8, 2, 1, 0.0)
+    init_members(enc, [0, 1])
+    mask = torch.tensor([[1, 1, 0], [1, 1, 1]], dtype=torch.bool)
+    h, alpha = enc(torch.randn(2, 2, 3, 8), torch.randn(2, 2, 3, 8), mask)
+    assert h.shape == (2, 2, 8)
+    torch.testing.assert_close(alpha.sum(-1), torch.ones(2, 2))
