@@ -6,6 +6,7 @@ Public API: :class:`ExperimentConfig`, :func:`cross_validate`, :func:`train_fina
 
 from __future__ import annotations
 
+from .bundle import Bundle, load_bundle, train_final
 from .config import AUX_LOSSES, METHODS, EvalConfig, ExperimentConfig, LossConfig, ModelConfig, TrainConfig
 from .evaluation import cross_validate
 from .model import HilbertModel
@@ -14,12 +15,31 @@ from .types import CVReport, ModelOutput, Prediction
 __version__ = "0.1.0"
 
 
-def create_model(config: ExperimentConfig, audio_dim: int, text_dim: int, num_classes: int,
-                 num_members: int = 1) -> HilbertModel:
+def create_model(
+    config: ExperimentConfig, audio_dim: int, text_dim: int, num_classes: int, num_members: int = 1
+) -> HilbertModel:
     """Build the network of ``config.eval.method`` / ``config.eval.modality`` (not ``linear``)."""
-    return HilbertModel(config.model, config.eval.method, config.eval.modality, audio_dim, text_dim, num_classes,
-                        num_members)
+    return HilbertModel(
+        config.model, config.eval.method, config.eval.modality, audio_dim, text_dim, num_classes, num_members
+    )
 
 
-__all__ = ["AUX_LOSSES", "METHODS", "CVReport", "EvalConfig", "ExperimentConfig", "HilbertModel", "LossConfig",
-           "ModelConfig", "ModelOutput", "Prediction", "TrainConfig", "__version__", "create_model", "cross_validate"]
+__all__ = [
+    "AUX_LOSSES",
+    "METHODS",
+    "Bundle",
+    "CVReport",
+    "EvalConfig",
+    "ExperimentConfig",
+    "HilbertModel",
+    "LossConfig",
+    "ModelConfig",
+    "ModelOutput",
+    "Prediction",
+    "TrainConfig",
+    "__version__",
+    "create_model",
+    "cross_validate",
+    "load_bundle",
+    "train_final",
+]

@@ -47,8 +47,9 @@ class LinearProbe:
         return e / e.sum(1, keepdims=True)
 
 
-def fit_linear_probe(x: np.ndarray, y: np.ndarray, groups: np.ndarray | None, seed: int,
-                     num_inner: int = 5) -> LinearProbe:
+def fit_linear_probe(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray | None, seed: int, num_inner: int = 5
+) -> LinearProbe:
     """Fit on (N, F) features and labels 0..C-1; C from ``C_GRID`` by grouped inner CV on macro AUC."""
     inner_groups = groups if groups is not None else np.arange(len(y))
     smallest = min(len(set(inner_groups[y == k].tolist())) for k in np.unique(y))
@@ -57,12 +58,18 @@ def fit_linear_probe(x: np.ndarray, y: np.ndarray, groups: np.ndarray | None, se
         warnings.simplefilter("ignore", (ConvergenceWarning, UserWarning, RuntimeWarning))
         if smallest >= 2:
             cv = StratifiedGroupKFold(n_splits=min(num_inner, smallest), shuffle=True, random_state=seed)
-            search = GridSearchCV(pipe, {"logisticregression__C": list(C_GRID)}, cv=cv, error_score=np.nan,
-                                  scoring=make_scorer(macro_auc, response_method="predict_proba"))
+            search = GridSearchCV(
+                pipe,
+                {"logisticregression__C": list(C_GRID)},
+                cv=cv,
+                error_score=np.nan,
+                scoring=make_scorer(macro_auc, response_method="predict_proba"),
+            )
             search.fit(x, y, groups=inner_groups)
             pipe = search.best_estimator_
         else:  # too few subjects per class for inner CV: keep scikit-learn's default C
             pipe.fit(x, y)
     scaler, clf = pipe.named_steps["standardscaler"], pipe.named_steps["logisticregression"]
-    return LinearProbe(mean=scaler.mean_, scale=scaler.scale_, coef=clf.coef_, intercept=clf.intercept_,
-                       C=float(clf.C))
+    return LinearProbe(
+        mean=scaler.mean_, scale=scaler.scale_, coef=clf.coef_, intercept=clf.intercept_, C=float(clf.C)
+    )

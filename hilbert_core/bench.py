@@ -17,7 +17,6 @@ from .config import ExperimentConfig
 from .device import resolve_compute_dtype, resolve_device
 from .evaluation import cross_validate, member_specs, prepare
 from .losses import compute_objective
-from .model import set_compute_dtype
 from .synthetic import make_features
 from .training import build_members_model
 
@@ -67,27 +66,46 @@ def step_flops(cfg: ExperimentConfig, data, num_members: int) -> float:
     mask, target = torch.from_numpy(data.docs.mask[idx]), torch.from_numpy(data.y[idx])
     counter = FlopCounterMode(display=False)
     with counter:
-        out = compute_objective(model(take[0], take[1], mask), target, cfg.eval.method, cfg.eval.losses, cfg.loss)
+        out = compute_objective(
+            model(take[0], take[1], mask), target, cfg.eval.method, cfg.eval.losses, cfg.loss
+        )
         out.total.sum().backward()
     return float(counter.get_total_flops())
 
 
 def bench_cv(bc: BenchCVConfig) -> dict[str, Any]:
     """Run the benchmark and return its JSON-ready result."""
-    feats = make_features(bc.documents, bc.segments, bc.audio_dim, bc.text_dim, num_classes=4, num_cues=4,
-                          strength=bc.signal, seed=bc.seed)
-    base = ExperimentConfig().replace(train={"epochs": bc.epochs, "patience": bc.epochs, "tune": bc.tune},
-                                      eval={"method": bc.method, "n_splits": bc.folds, "seed": bc.seed})
+    feats = make_features(
+        bc.documents,
+        bc.segments,
+        bc.audio_dim,
+        bc.text_dim,
+        num_classes=4,
+        num_cues=4,
+        strength=bc.signal,
+        seed=bc.seed,
+    )
+    base = ExperimentConfig().replace(
+        train={"epochs": bc.epochs, "patience": bc.epochs, "tune": bc.tune},
+        eval={"method": bc.method, "n_splits": bc.folds, "seed": bc.seed},
+    )
     device = resolve_device(base.train.device)
     fast_dtype = resolve_compute_dtype("auto", device)
     runs = {"optimized": base.replace(train={"batched_folds": True, "compute_dtype": fast_dtype})}
     if not bc.skip_plain:
         runs["plain"] = base.replace(train={"batched_folds": False, "compute_dtype": "float32"})
-    result: dict[str, Any] = {"config": vars(bc), "device": str(device), "torch": torch.__version__,
-                              "cpu": platform.processor() or platform.machine(), "threads": torch.get_num_threads()}
+    result: dict[str, Any] = {
+        "config": vars(bc),
+        "device": str(device),
+        "torch": torch.__version__,
+        "cpu": platform.processor() or platform.machine(),
+        "threads": torch.get_num_threads(),
+    }
     data = prepare(feats.audio, feats.text, feats.labels, feats.groups, base)
     train_docs = len(member_specs(data, np.arange(len(data.y)), 0)[0][0].train_idx)
-    steps_per_member = bc.epochs * int(np.ceil(train_docs * (bc.folds - 1) / bc.folds / base.train.batch_size))
+    steps_per_member = bc.epochs * int(
+        np.ceil(train_docs * (bc.folds - 1) / bc.folds / base.train.batch_size)
+    )
     flops_member_step = step_flops(base, data, 1)
     result["flops_per_step_per_model"] = flops_member_step
     reports = {}
@@ -97,17 +115,27 @@ def bench_cv(bc: BenchCVConfig) -> dict[str, Any]:
         seconds = time.perf_counter() - start
         num_models = len(reports[name].fold_auc) * (4 if bc.tune else 1)
         total_flops = flops_member_step * steps_per_member * num_models
-        result[name] = {"seconds": seconds, "compute_dtype": cfg.train.compute_dtype,
-                        "batched_folds": cfg.train.batched_folds, "auc_macro": reports[name].auc_macro,
-                        "auc_mean": reports[name].auc_mean, "models_trained": num_models,
-                        "approx_total_gflop": total_flops / 1e9, "achieved_gflops": total_flops / seconds / 1e9,
-                        "peak_rss_mb_after": _peak_rss_mb()}
+        result[name] = {
+            "seconds": seconds,
+            "compute_dtype": cfg.train.compute_dtype,
+            "batched_folds": cfg.train.batched_folds,
+            "auc_macro": reports[name].auc_macro,
+            "auc_mean": reports[name].auc_mean,
+            "models_trained": num_models,
+            "approx_total_gflop": total_flops / 1e9,
+            "achieved_gflops": total_flops / seconds / 1e9,
+            "peak_rss_mb_after": _peak_rss_mb(),
+        }
     result["machine_fp32_matmul_gflops"] = matmul_gflops(torch.float32)
     result["machine_bf16_matmul_gflops"] = matmul_gflops(torch.bfloat16)
     if "plain" in reports:
         opt, plain = result["optimized"], result["plain"]
         result["speedup_vs_plain"] = plain["seconds"] / opt["seconds"]
-        result["max_abs_diff_oof_proba"] = float(np.abs(reports["optimized"].oof_proba - reports["plain"].oof_proba).max())
+        result["max_abs_diff_oof_proba"] = float(
+            np.abs(reports["optimized"].oof_proba - reports["plain"].oof_proba).max()
+        )
         result["auc_diff"] = opt["auc_macro"] - plain["auc_macro"]
-    result["optimized_vs_fp32_matmul_rate"] = result["optimized"]["achieved_gflops"] / result["machine_fp32_matmul_gflops"]
+    result["optimized_vs_fp32_matmul_rate"] = (
+        result["optimized"]["achieved_gflops"] / result["machine_fp32_matmul_gflops"]
+    )
     return result

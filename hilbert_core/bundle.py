@@ -56,14 +56,23 @@ class Bundle:
     def save(self, out_dir: str | Path, overwrite: bool = False) -> Path:
         """Write ``model.safetensors`` and ``bundle.json`` to ``out_dir`` (atomically, JSON last)."""
         if self.probe is not None:
-            tensors = {f"probe.{k}": torch.from_numpy(np.asarray(v, dtype=np.float64))
-                       for k, v in vars(self.probe).items() if k != "C"}
+            tensors = {
+                f"probe.{k}": torch.from_numpy(np.asarray(v, dtype=np.float64))
+                for k, v in vars(self.probe).items()
+                if k != "C"
+            }
         else:
             tensors = {f"model.{k}": v for k, v in self.model.state_dict().items()}
-        meta = {"config": self.config.to_dict(), "classes": self.classes, "audio_dim": self.audio_dim,
-                "text_dim": self.text_dim, "num_members": 0 if self.model is None else self.model.num_members,
-                "probe_C": None if self.probe is None else self.probe.C, "info": self.info,
-                "package_version": _version()}
+        meta = {
+            "config": self.config.to_dict(),
+            "classes": self.classes,
+            "audio_dim": self.audio_dim,
+            "text_dim": self.text_dim,
+            "num_members": 0 if self.model is None else self.model.num_members,
+            "probe_C": None if self.probe is None else self.probe.C,
+            "info": self.info,
+            "package_version": _version(),
+        }
         return write_bundle(out_dir, tensors, meta, overwrite=overwrite)
 
     def predict(self, audio: np.ndarray | None, text: np.ndarray | None) -> Prediction:
@@ -73,8 +82,10 @@ class Bundle:
         for name, dim in (("audio", self.audio_dim), ("text", self.text_dim)):
             got = getattr(docs, f"{name}_dim")
             if dim and got != dim:
-                raise ValueError(f"{name} features have {got} dimensions but this model was trained on {dim}; "
-                                 "extract them with the encoder recorded in the bundle.")
+                raise ValueError(
+                    f"{name} features have {got} dimensions but this model was trained on {dim}; "
+                    "extract them with the encoder recorded in the bundle."
+                )
         if self.probe is not None:
             proba = self.probe.predict_proba(docs.mean_pooled(modality))[0]
             s = docs.mask.shape[1]
@@ -95,14 +106,29 @@ def _predict_neural(model: HilbertModel, docs, classes: list[str]) -> Prediction
         return None if t is None else t[0, 0].numpy()
 
     attention = {name: a.mean(0)[0].numpy() for name, a in out.attn_weights.items()}
-    return Prediction(classes=classes, proba=proba, attention=attention, gate_probs=first(out.gate_probs),
-                      z_audio=first(out.audio_emb), z_text=first(out.text_emb), z_joint=first(out.joint_emb))
+    return Prediction(
+        classes=classes,
+        proba=proba,
+        attention=attention,
+        gate_probs=first(out.gate_probs),
+        z_audio=first(out.audio_emb),
+        z_text=first(out.text_emb),
+        z_joint=first(out.joint_emb),
+    )
 
 
-def train_final(audio: Sequence[np.ndarray] | None = None, text: Sequence[np.ndarray] | None = None,
-                labels: Sequence[object] = (), method: str | None = None, groups: Sequence[object] | None = None,
-                seed: int | None = None, config: ExperimentConfig | None = None, *,
-                info: dict[str, Any] | None = None, progress: Progress | None = None) -> Bundle:
+def train_final(
+    audio: Sequence[np.ndarray] | None = None,
+    text: Sequence[np.ndarray] | None = None,
+    labels: Sequence[object] = (),
+    method: str | None = None,
+    groups: Sequence[object] | None = None,
+    seed: int | None = None,
+    config: ExperimentConfig | None = None,
+    *,
+    info: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> Bundle:
     """Train the final model of ``method`` on all documents (same procedure as one CV training fold)."""
     cfg = config or ExperimentConfig()
     overrides = {k: v for k, v in (("method", method), ("seed", seed)) if v is not None}
@@ -113,8 +139,14 @@ def train_final(audio: Sequence[np.ndarray] | None = None, text: Sequence[np.nda
     summary: dict[str, Any] = {"num_documents": int(len(all_idx))}
     if cfg.eval.method == "linear":
         probe = fit_linear_probe(data.docs.mean_pooled(cfg.eval.modality), data.y, data.groups, cfg.eval.seed)
-        return Bundle(cfg, data.classes, data.docs.audio_dim, data.docs.text_dim, probe=probe,
-                      info={**(info or {}), "training": {**summary, "C": probe.C}})
+        return Bundle(
+            cfg,
+            data.classes,
+            data.docs.audio_dim,
+            data.docs.text_dim,
+            probe=probe,
+            info={**(info or {}), "training": {**summary, "C": probe.C}},
+        )
     specs, cand_of = member_specs(data, all_idx, cfg.eval.seed)
     out = train_members(data.docs, data.y, len(data.classes), specs, cfg, progress=progress)
     cand_arr = np.array(cand_of)
@@ -123,14 +155,27 @@ def train_final(audio: Sequence[np.ndarray] | None = None, text: Sequence[np.nda
     summary.update(candidate_grid(cfg)[best])
     summary.update(best_epoch=out.best_epoch[chosen].tolist(), val_loss=out.best_val_loss[chosen].tolist())
     model = select_members(out.model, chosen)
-    return Bundle(cfg, data.classes, data.docs.audio_dim, data.docs.text_dim, model=model,
-                  info={**(info or {}), "training": summary})
+    return Bundle(
+        cfg,
+        data.classes,
+        data.docs.audio_dim,
+        data.docs.text_dim,
+        model=model,
+        info={**(info or {}), "training": summary},
+    )
 
 
 def select_members(model: HilbertModel, members: np.ndarray) -> HilbertModel:
     """A new stacked model holding only ``members`` of ``model``."""
-    small = HilbertModel(model.cfg, model.method, model.modality, model.audio_dim, model.text_dim,
-                         model.num_classes, num_members=len(members))
+    small = HilbertModel(
+        model.cfg,
+        model.method,
+        model.modality,
+        model.audio_dim,
+        model.text_dim,
+        model.num_classes,
+        num_members=len(members),
+    )
     index = torch.as_tensor(members, dtype=torch.long)
     small.load_state_dict({k: v.index_select(0, index) for k, v in model.state_dict().items()})
     return small.eval()
@@ -143,19 +188,30 @@ def load_bundle(path: str | Path) -> Bundle:
         cfg = ExperimentConfig.from_dict(meta["config"])
         classes, audio_dim, text_dim = list(meta["classes"]), int(meta["audio_dim"]), int(meta["text_dim"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"{path}/bundle.json is missing or has a bad field ({exc}); re-save the bundle.") from None
+        raise ValueError(
+            f"{path}/bundle.json is missing or has a bad field ({exc}); re-save the bundle."
+        ) from None
     if cfg.eval.method == "linear":
         arrays = to_numpy_dict(tensors, "probe.")
         probe = LinearProbe(C=float(meta.get("probe_C") or 1.0), **arrays)
         return Bundle(cfg, classes, audio_dim, text_dim, probe=probe, info=meta.get("info", {}))
-    model = HilbertModel(cfg.model, cfg.eval.method, cfg.eval.modality, audio_dim, text_dim, len(classes),
-                         num_members=int(meta["num_members"]))
-    state = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
+    model = HilbertModel(
+        cfg.model,
+        cfg.eval.method,
+        cfg.eval.modality,
+        audio_dim,
+        text_dim,
+        len(classes),
+        num_members=int(meta["num_members"]),
+    )
+    state = {k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")}
     try:
         model.load_state_dict(state)
     except RuntimeError as exc:
-        raise ValueError(f"{path}/model.safetensors does not match bundle.json ({str(exc).splitlines()[0]}); "
-                         "re-save the bundle.") from None
+        raise ValueError(
+            f"{path}/model.safetensors does not match bundle.json ({str(exc).splitlines()[0]}); "
+            "re-save the bundle."
+        ) from None
     return Bundle(cfg, classes, audio_dim, text_dim, model=model.eval(), info=meta.get("info", {}))
 
 

@@ -17,8 +17,14 @@ logger = logging.getLogger(__name__)
 def _progress_bar(desc: str) -> tuple[Callable[[float, str], None], Callable[[], None]]:
     from tqdm import tqdm
 
-    bar = tqdm(total=1000, desc=desc, file=sys.stderr, leave=False, disable=None,
-               bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")
+    bar = tqdm(
+        total=1000,
+        desc=desc,
+        file=sys.stderr,
+        leave=False,
+        disable=None,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}",
+    )
 
     def update(fraction: float, message: str) -> None:
         bar.n = int(1000 * min(max(fraction, 0.0), 1.0))
@@ -56,10 +62,23 @@ def cmd_synth_features(args: argparse.Namespace) -> int:
     from .features_io import save_features
     from .synthetic import make_features
 
-    feats = make_features(args.documents, (args.min_segments, args.max_segments), args.audio_dim, args.text_dim,
-                          args.classes, num_cues=args.cues, strength=args.signal, seed=args.seed)
-    table = pd.DataFrame({"document_id": [f"doc{i:04d}" for i in range(args.documents)],
-                          "subject_id": feats.groups, "label": feats.labels})
+    feats = make_features(
+        args.documents,
+        (args.min_segments, args.max_segments),
+        args.audio_dim,
+        args.text_dim,
+        args.classes,
+        num_cues=args.cues,
+        strength=args.signal,
+        seed=args.seed,
+    )
+    table = pd.DataFrame(
+        {
+            "document_id": [f"doc{i:04d}" for i in range(args.documents)],
+            "subject_id": feats.groups,
+            "label": feats.labels,
+        }
+    )
     save_features(args.out, table, feats.audio, feats.text)
     _write(f"wrote {args.documents} synthetic documents (task 'label') to {args.out}")
     return 0
@@ -92,12 +111,21 @@ def cmd_train(args: argparse.Namespace) -> int:
     audio, text, labels, groups, _ = load_features(args.features).task_view(args.task)
     update, close = _progress_bar(f"train {cfg.eval.method}")
     try:
-        bundle = train_final(audio, text, labels, groups=groups, config=cfg, progress=update,
-                             info={"task": args.task, "features": str(args.features)})
+        bundle = train_final(
+            audio,
+            text,
+            labels,
+            groups=groups,
+            config=cfg,
+            progress=update,
+            info={"task": args.task, "features": str(args.features)},
+        )
     finally:
         close()
     bundle.save(args.out, overwrite=args.overwrite)
-    _write(f"saved {cfg.eval.method} model for task '{args.task}' ({len(bundle.classes)} classes) to {args.out}")
+    _write(
+        f"saved {cfg.eval.method} model for task '{args.task}' ({len(bundle.classes)} classes) to {args.out}"
+    )
     return 0
 
 
@@ -125,9 +153,18 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import BenchCVConfig, bench_cv
     from .io import atomic_write_text
 
-    bc = BenchCVConfig(documents=args.documents, segments=args.segments, audio_dim=args.audio_dim,
-                       text_dim=args.text_dim, folds=args.folds, epochs=args.epochs, method=args.method,
-                       tune=args.tune, seed=args.seed, skip_plain=args.skip_plain)
+    bc = BenchCVConfig(
+        documents=args.documents,
+        segments=args.segments,
+        audio_dim=args.audio_dim,
+        text_dim=args.text_dim,
+        folds=args.folds,
+        epochs=args.epochs,
+        method=args.method,
+        tune=args.tune,
+        seed=args.seed,
+        skip_plain=args.skip_plain,
+    )
     result = bench_cv(bc)
     text = json.dumps(result, indent=2)
     if args.out:
@@ -140,18 +177,28 @@ def _add_run_options(p: argparse.ArgumentParser, folds: bool = True) -> None:
     p.add_argument("--features", required=True, help="feature folder (documents.csv + audio.npy/text.npy)")
     p.add_argument("--task", required=True, help="label column of documents.csv")
     p.add_argument("--method", choices=METHODS, default=None)
-    p.add_argument("--modality", choices=MODALITIES, default=None, help="both (default), audio-only or text-only")
-    p.add_argument("--losses", default=None, help="hilbert's auxiliary losses, e.g. contrastive,cka (ablations)")
+    p.add_argument(
+        "--modality", choices=MODALITIES, default=None, help="both (default), audio-only or text-only"
+    )
+    p.add_argument(
+        "--losses", default=None, help="hilbert's auxiliary losses, e.g. contrastive,cka (ablations)"
+    )
     if folds:
         p.add_argument("--folds", type=int, default=None, help="outer folds (default 25)")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--config", default=None, help="ExperimentConfig JSON file")
-    p.add_argument("--set", action="append", metavar="SECTION.FIELD=VALUE",
-                   help="override a config value, e.g. --set train.epochs=30 (repeatable)")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="SECTION.FIELD=VALUE",
+        help="override a config value, e.g. --set train.epochs=30 (repeatable)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hilbert", description="HILBERT: audio-text models of long interviews.")
+    parser = argparse.ArgumentParser(
+        prog="hilbert", description="HILBERT: audio-text models of long interviews."
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -187,13 +234,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_synth_features)
 
-    bench = sub.add_parser("bench", help="benchmarks writing JSON").add_subparsers(dest="bench", required=True)
+    bench = sub.add_parser("bench", help="benchmarks writing JSON").add_subparsers(
+        dest="bench", required=True
+    )
     p = bench.add_parser("cv", help="stacked bf16 k-fold training vs the plain fold-after-fold run")
-    for name, default in (("documents", 200), ("segments", 40), ("audio-dim", 768), ("text-dim", 384),
-                          ("folds", 10), ("epochs", 10), ("seed", 0)):
+    for name, default in (
+        ("documents", 200),
+        ("segments", 40),
+        ("audio-dim", 768),
+        ("text-dim", 384),
+        ("folds", 10),
+        ("epochs", 10),
+        ("seed", 0),
+    ):
         p.add_argument(f"--{name}", type=int, default=default)
     p.add_argument("--method", choices=METHODS[1:], default="hilbert")
-    p.add_argument("--tune", action="store_true", help="include the dropout x weight-decay grid (4x the models)")
+    p.add_argument(
+        "--tune", action="store_true", help="include the dropout x weight-decay grid (4x the models)"
+    )
     p.add_argument("--skip-plain", action="store_true", help="time only the optimised run")
     p.add_argument("--out", default=None, help="also write the JSON here")
     p.set_defaults(func=cmd_bench)
@@ -203,8 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         return args.func(args)
     except ValueError as exc:

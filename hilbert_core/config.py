@@ -65,17 +65,28 @@ class ModelConfig:
     dropout: float = 0.1
 
     def __post_init__(self) -> None:
-        for name in ("dim", "num_heads", "num_layers", "proj_dim", "num_experts", "expert_hidden_dim",
-                     "head_hidden_dim", "top_k"):
+        for name in (
+            "dim",
+            "num_heads",
+            "num_layers",
+            "proj_dim",
+            "num_experts",
+            "expert_hidden_dim",
+            "head_hidden_dim",
+            "top_k",
+        ):
             _check_positive_int(f"model.{name}", getattr(self, name))
         if self.dim % self.num_heads:
-            raise ValueError(f"model.dim={self.dim} is not divisible by model.num_heads={self.num_heads}; "
-                             "pick a dim that is a multiple of num_heads.")
+            raise ValueError(
+                f"model.dim={self.dim} is not divisible by model.num_heads={self.num_heads}; "
+                "pick a dim that is a multiple of num_heads."
+            )
         if self.gating not in ("dense", "topk"):
             raise ValueError(f"model.gating={self.gating!r} is not one of 'dense', 'topk'.")
         if self.top_k > self.num_experts:
-            raise ValueError(f"model.top_k={self.top_k} exceeds model.num_experts={self.num_experts}; "
-                             "lower top_k.")
+            raise ValueError(
+                f"model.top_k={self.top_k} exceeds model.num_experts={self.num_experts}; lower top_k."
+            )
         _check_range("model.input_dropout", self.input_dropout, 0.0, 0.95, "use a rate such as 0.2")
         _check_range("model.dropout", self.dropout, 0.0, 0.95, "use a rate such as 0.1")
 
@@ -105,12 +116,16 @@ class LossConfig:
 
     def __post_init__(self) -> None:
         if not self.temperature > 0:
-            raise ValueError(f"loss.temperature={self.temperature!r} must be > 0; the paper's range is 0.05-0.5.")
+            raise ValueError(
+                f"loss.temperature={self.temperature!r} must be > 0; the paper's range is 0.05-0.5."
+            )
         for name in ("contrastive_weight", "cka_weight", "mi_weight", "moe_aux_weight"):
             if getattr(self, name) < 0:
                 raise ValueError(f"loss.{name}={getattr(self, name)!r} must be >= 0.")
         if self.contrastive_negatives not in ("gmc", "clip"):
-            raise ValueError(f"loss.contrastive_negatives={self.contrastive_negatives!r} is not 'gmc' or 'clip'.")
+            raise ValueError(
+                f"loss.contrastive_negatives={self.contrastive_negatives!r} is not 'gmc' or 'clip'."
+            )
 
 
 @dataclass(frozen=True)
@@ -167,7 +182,9 @@ class TrainConfig:
         for p in self.input_dropout_grid:
             _check_range("train.input_dropout_grid entry", p, 0.0, 0.95, "use rates such as 0.1, 0.3")
         if self.compute_dtype not in ("auto", "float32", "bfloat16"):
-            raise ValueError(f"train.compute_dtype={self.compute_dtype!r} is not 'auto', 'float32' or 'bfloat16'.")
+            raise ValueError(
+                f"train.compute_dtype={self.compute_dtype!r} is not 'auto', 'float32' or 'bfloat16'."
+            )
 
 
 @dataclass(frozen=True)
@@ -196,10 +213,14 @@ class EvalConfig:
             raise ValueError(f"modality={self.modality!r} is unknown; choose one of {', '.join(MODALITIES)}.")
         unknown = [name for name in self.losses if name not in AUX_LOSSES]
         if unknown:
-            raise ValueError(f"losses={list(self.losses)!r} contains {unknown}; allowed: {', '.join(AUX_LOSSES)}.")
+            raise ValueError(
+                f"losses={list(self.losses)!r} contains {unknown}; allowed: {', '.join(AUX_LOSSES)}."
+            )
         if self.method == "hilbert" and not self.losses:
-            raise ValueError("losses=() is empty for method 'hilbert'; name at least one of "
-                             f"{', '.join(AUX_LOSSES)} (use 'transfer_moe' for none).")
+            raise ValueError(
+                "losses=() is empty for method 'hilbert'; name at least one of "
+                f"{', '.join(AUX_LOSSES)} (use 'transfer_moe' for none)."
+            )
         if not isinstance(self.n_splits, int) or self.n_splits < 2:
             raise ValueError(f"n_splits={self.n_splits!r} must be an integer >= 2.")
 
@@ -228,7 +249,9 @@ class ExperimentConfig:
             known = {g.name: g for g in fields(sub_cls)}
             unknown = sorted(set(given) - set(known))
             if unknown:
-                raise ValueError(f"config section '{f.name}' has unknown keys {unknown}; allowed: {sorted(known)}.")
+                raise ValueError(
+                    f"config section '{f.name}' has unknown keys {unknown}; allowed: {sorted(known)}."
+                )
             for key, value in given.items():
                 if isinstance(value, list):
                     given[key] = tuple(value)
@@ -251,8 +274,10 @@ class ExperimentConfig:
             key, sep, raw = item.partition("=")
             section, dot, name = key.partition(".")
             if not sep or not dot or section not in data or name not in data[section]:
-                raise ValueError(f"override {item!r} is not 'section.field=value' with a known field; "
-                                 f"sections: {sorted(data)}.")
+                raise ValueError(
+                    f"override {item!r} is not 'section.field=value' with a known field; "
+                    f"sections: {sorted(data)}."
+                )
             data[section][name] = _parse_value(raw, data[section][name])
         return ExperimentConfig.from_dict(data)
 

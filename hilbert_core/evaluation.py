@@ -31,8 +31,13 @@ class PreparedData:
     cfg: ExperimentConfig
 
 
-def prepare(audio: Sequence[np.ndarray] | None, text: Sequence[np.ndarray] | None, labels: Sequence[object],
-            groups: Sequence[object] | None, cfg: ExperimentConfig) -> PreparedData:
+def prepare(
+    audio: Sequence[np.ndarray] | None,
+    text: Sequence[np.ndarray] | None,
+    labels: Sequence[object],
+    groups: Sequence[object] | None,
+    cfg: ExperimentConfig,
+) -> PreparedData:
     """Validate everything a run needs, before any training. Raises ValueError naming the problem."""
     modality = cfg.eval.modality
     if audio is None and text is None:
@@ -41,18 +46,24 @@ def prepare(audio: Sequence[np.ndarray] | None, text: Sequence[np.ndarray] | Non
         modality = "audio" if text is None else "text"
         cfg = cfg.replace(eval={"modality": modality})
     if modality == "audio" and audio is None or modality == "text" and text is None:
-        raise ValueError(f"modality={modality!r} but no {modality} features were given; pass {modality}=[...].")
+        raise ValueError(
+            f"modality={modality!r} but no {modality} features were given; pass {modality}=[...]."
+        )
     docs = pad_documents(audio if modality != "text" else None, text if modality != "audio" else None)
     if len(labels) != docs.num_documents:
-        raise ValueError(f"labels has {len(labels)} entries for {docs.num_documents} documents; give one label "
-                         "per document.")
+        raise ValueError(
+            f"labels has {len(labels)} entries for {docs.num_documents} documents; give one label "
+            "per document."
+        )
     y, classes = encode_labels(list(labels))
     group_arr = None
     if groups is not None:
         group_arr = np.asarray([str(g) for g in groups], dtype=object)
         if len(group_arr) != docs.num_documents:
-            raise ValueError(f"groups has {len(group_arr)} entries for {docs.num_documents} documents; give one "
-                             "subject id per document.")
+            raise ValueError(
+                f"groups has {len(group_arr)} entries for {docs.num_documents} documents; give one "
+                "subject id per document."
+            )
     return PreparedData(docs=docs, y=y, classes=classes, groups=group_arr, cfg=cfg)
 
 
@@ -61,8 +72,10 @@ def candidate_grid(cfg: ExperimentConfig) -> list[dict[str, float]]:
     tc = cfg.train
     if not tc.tune:
         return [{"input_dropout": cfg.model.input_dropout, "weight_decay": tc.weight_decay}]
-    return [{"input_dropout": p, "weight_decay": w}
-            for p, w in itertools.product(tc.input_dropout_grid, tc.weight_decay_grid)]
+    return [
+        {"input_dropout": p, "weight_decay": w}
+        for p, w in itertools.product(tc.input_dropout_grid, tc.weight_decay_grid)
+    ]
 
 
 def member_specs(data: PreparedData, train_idx: np.ndarray, seed: int) -> tuple[list[MemberSpec], list[int]]:
@@ -73,8 +86,15 @@ def member_specs(data: PreparedData, train_idx: np.ndarray, seed: int) -> tuple[
     specs, cand_of = [], []
     for c, cand in enumerate(candidate_grid(data.cfg)):
         for r, (fit_idx, val_idx) in enumerate(splits):
-            specs.append(MemberSpec(train_idx=fit_idx, val_idx=val_idx, seed=seed * 1000 + r,
-                                    input_dropout=cand["input_dropout"], weight_decay=cand["weight_decay"]))
+            specs.append(
+                MemberSpec(
+                    train_idx=fit_idx,
+                    val_idx=val_idx,
+                    seed=seed * 1000 + r,
+                    input_dropout=cand["input_dropout"],
+                    weight_decay=cand["weight_decay"],
+                )
+            )
             cand_of.append(c)
     return specs, cand_of
 
@@ -85,10 +105,18 @@ def select_candidate(out: TrainOutput, members: np.ndarray, cand_of: np.ndarray)
     return min(scores, key=scores.get)
 
 
-def cross_validate(audio: Sequence[np.ndarray] | None = None, text: Sequence[np.ndarray] | None = None,
-                   labels: Sequence[object] = (), method: str | None = None, n_splits: int | None = None,
-                   groups: Sequence[object] | None = None, seed: int | None = None,
-                   config: ExperimentConfig | None = None, *, progress: Progress | None = None) -> CVReport:
+def cross_validate(
+    audio: Sequence[np.ndarray] | None = None,
+    text: Sequence[np.ndarray] | None = None,
+    labels: Sequence[object] = (),
+    method: str | None = None,
+    n_splits: int | None = None,
+    groups: Sequence[object] | None = None,
+    seed: int | None = None,
+    config: ExperimentConfig | None = None,
+    *,
+    progress: Progress | None = None,
+) -> CVReport:
     """Stratified (and subject-grouped) k-fold cross-validation of one method on one task.
 
     Args:
@@ -111,7 +139,9 @@ def cross_validate(audio: Sequence[np.ndarray] | None = None, text: Sequence[np.
     """
     start = time.perf_counter()
     cfg = config or ExperimentConfig()
-    overrides = {k: v for k, v in (("method", method), ("n_splits", n_splits), ("seed", seed)) if v is not None}
+    overrides = {
+        k: v for k, v in (("method", method), ("n_splits", n_splits), ("seed", seed)) if v is not None
+    }
     cfg = cfg.replace(eval=overrides) if overrides else cfg
     data = prepare(audio, text, labels, groups, cfg)
     cfg = data.cfg
@@ -126,10 +156,20 @@ def cross_validate(audio: Sequence[np.ndarray] | None = None, text: Sequence[np.
     for f, test in enumerate(tests):
         fold_of[test] = f
     metrics = summarize(data.y, proba, tests, data.classes)
-    report = CVReport(method=cfg.eval.method, modality=cfg.eval.modality, losses=list(cfg.eval.losses),
-                      classes=data.classes, oof_proba=proba, labels=[data.classes[k] for k in data.y],
-                      fold_of=fold_of.tolist(), diagnostics=diagnostics, selected=selected, config=cfg.to_dict(),
-                      timings={"total": time.perf_counter() - start}, **metrics)
+    report = CVReport(
+        method=cfg.eval.method,
+        modality=cfg.eval.modality,
+        losses=list(cfg.eval.losses),
+        classes=data.classes,
+        oof_proba=proba,
+        labels=[data.classes[k] for k in data.y],
+        fold_of=fold_of.tolist(),
+        diagnostics=diagnostics,
+        selected=selected,
+        config=cfg.to_dict(),
+        timings={"total": time.perf_counter() - start},
+        **metrics,
+    )
     logger.info(report.summary())
     return report
 
@@ -164,12 +204,22 @@ def _run_neural(data: PreparedData, folds: list, progress: Progress | None) -> t
         chosen = members[cand_of_arr[members] == best]
         proba[test] = predict_members(out.model, data.docs, test)[chosen].mean(0)
         diagnostics.append(_fold_history(out, chosen))
-        selected.append({**grid[best], "best_epoch": out.best_epoch[chosen].tolist(),
-                         "val_loss": out.best_val_loss[chosen].tolist()})
+        selected.append(
+            {
+                **grid[best],
+                "best_epoch": out.best_epoch[chosen].tolist(),
+                "val_loss": out.best_val_loss[chosen].tolist(),
+            }
+        )
     return proba, diagnostics, selected
 
 
 def _fold_history(out: TrainOutput, chosen: np.ndarray) -> list[dict[str, float]]:
     """Per epoch, each recorded quantity averaged over the chosen members (NaN once all stopped)."""
-    return [{name: float(np.nanmean(values[chosen])) if np.isfinite(values[chosen]).any() else float("nan")
-             for name, values in record.items()} for record in out.history]
+    return [
+        {
+            name: float(np.nanmean(values[chosen])) if np.isfinite(values[chosen]).any() else float("nan")
+            for name, values in record.items()
+        }
+        for record in out.history
+    ]

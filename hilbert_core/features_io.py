@@ -39,11 +39,14 @@ class FeatureSet:
     def tasks(self) -> list[str]:
         return [c for c in self.table.columns if c not in RESERVED]
 
-    def task_view(self, task: str) -> tuple[list[np.ndarray] | None, list[np.ndarray] | None, list[str],
-                                            list[str] | None, list[str]]:
+    def task_view(
+        self, task: str
+    ) -> tuple[list[np.ndarray] | None, list[np.ndarray] | None, list[str], list[str] | None, list[str]]:
         """Documents labelled for ``task``: (audio, text, labels, groups, document_ids)."""
         if task not in self.tasks:
-            raise ValueError(f"task {task!r} is not a column of documents.csv; tasks: {', '.join(self.tasks) or 'none'}.")
+            raise ValueError(
+                f"task {task!r} is not a column of documents.csv; tasks: {', '.join(self.tasks) or 'none'}."
+            )
         col = self.table[task]
         keep = np.flatnonzero(col.notna().to_numpy() & (col.astype(str).str.strip() != "").to_numpy())
         labels = [str(v) for v in col.to_numpy(dtype=object)[keep]]
@@ -65,14 +68,17 @@ class FeatureSet:
         return (None if self.audio is None else self.audio[i]), (None if self.text is None else self.text[i])
 
 
-def save_features(folder: str | Path, table: pd.DataFrame, audio: list[np.ndarray] | None,
-                  text: list[np.ndarray] | None) -> Path:
+def save_features(
+    folder: str | Path, table: pd.DataFrame, audio: list[np.ndarray] | None, text: list[np.ndarray] | None
+) -> Path:
     """Write a feature folder; ``table`` needs ``document_id`` (``num_segments`` is filled in)."""
     folder = Path(folder)
     counts = [len(x) for x in (audio if audio is not None else text)]
     table = table.copy()
     table["num_segments"] = counts
-    cols = ["document_id", "num_segments"] + [c for c in table.columns if c not in ("document_id", "num_segments")]
+    cols = ["document_id", "num_segments"] + [
+        c for c in table.columns if c not in ("document_id", "num_segments")
+    ]
     for name, docs in (("audio", audio), ("text", text)):
         if docs is not None:
             buf = io.BytesIO()
@@ -87,24 +93,32 @@ def load_features(folder: str | Path) -> FeatureSet:
     folder = Path(folder)
     table_path = folder / "documents.csv"
     if not table_path.is_file():
-        raise ValueError(f"{table_path} not found; a feature folder needs documents.csv plus audio.npy and/or "
-                         "text.npy (see the README, 'Your own features').")
+        raise ValueError(
+            f"{table_path} not found; a feature folder needs documents.csv plus audio.npy and/or "
+            "text.npy (see the README, 'Your own features')."
+        )
     try:
         table = pd.read_csv(table_path, dtype={"document_id": str, "subject_id": str})
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise ValueError(f"{table_path} cannot be read as CSV ({exc}); save it as UTF-8 CSV.") from None
     for col in ("document_id", "num_segments"):
         if col not in table.columns:
-            raise ValueError(f"{table_path} has no '{col}' column; columns found: {', '.join(table.columns)}.")
+            raise ValueError(
+                f"{table_path} has no '{col}' column; columns found: {', '.join(table.columns)}."
+            )
     counts = pd.to_numeric(table["num_segments"], errors="coerce")
     bad = np.flatnonzero(~(counts.notna() & (counts >= 1)).to_numpy())
     if len(bad):
-        raise ValueError(f"{table_path} row {bad[0] + 2}: num_segments={table['num_segments'].iloc[bad[0]]!r} must be "
-                         "a positive integer.")
+        raise ValueError(
+            f"{table_path} row {bad[0] + 2}: num_segments={table['num_segments'].iloc[bad[0]]!r} must be "
+            "a positive integer."
+        )
     dup = table["document_id"].duplicated()
     if dup.any():
-        raise ValueError(f"{table_path}: document_id {table['document_id'][dup].iloc[0]!r} appears twice; ids must "
-                         "be unique.")
+        raise ValueError(
+            f"{table_path}: document_id {table['document_id'][dup].iloc[0]!r} appears twice; ids must "
+            "be unique."
+        )
     counts = counts.astype(int).to_numpy()
     mods = {name: _load_matrix(folder / f"{name}.npy", int(counts.sum())) for name in ("audio", "text")}
     if mods["audio"] is None and mods["text"] is None:
@@ -120,8 +134,12 @@ def _load_matrix(path: Path, rows: int) -> np.ndarray | None:
     try:
         m = np.load(path, allow_pickle=False)
     except ValueError as exc:
-        raise ValueError(f"{path} cannot be read as a plain .npy array ({exc}); save it with np.save.") from None
+        raise ValueError(
+            f"{path} cannot be read as a plain .npy array ({exc}); save it with np.save."
+        ) from None
     if m.ndim != 2 or m.shape[0] != rows:
-        raise ValueError(f"{path} has shape {m.shape} but documents.csv's num_segments add up to {rows} rows; "
-                         "write one row per segment, documents in table order.")
+        raise ValueError(
+            f"{path} has shape {m.shape} but documents.csv's num_segments add up to {rows} rows; "
+            "write one row per segment, documents in table order."
+        )
     return m.astype(np.float32, copy=False)

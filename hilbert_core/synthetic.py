@@ -26,9 +26,16 @@ class SyntheticFeatures:
     cue_segments: list[np.ndarray]
 
 
-def make_features(num_documents: int = 120, num_segments: int | tuple[int, int] = (8, 16), audio_dim: int = 32,
-                  text_dim: int = 16, num_classes: int = 3, num_cues: int = 2, strength: float = 2.0,
-                  seed: int = 0) -> SyntheticFeatures:
+def make_features(
+    num_documents: int = 120,
+    num_segments: int | tuple[int, int] = (8, 16),
+    audio_dim: int = 32,
+    text_dim: int = 16,
+    num_classes: int = 3,
+    num_cues: int = 2,
+    strength: float = 2.0,
+    seed: int = 0,
+) -> SyntheticFeatures:
     """Documents of Gaussian segment noise in which ``num_cues`` random segments carry a class signal.
 
     The signal is a class-specific direction added to the cue segments, split between audio (the
@@ -42,9 +49,15 @@ def make_features(num_documents: int = 120, num_segments: int | tuple[int, int] 
     text_dirs /= np.linalg.norm(text_dirs, axis=1, keepdims=True)
     y = np.arange(num_documents) % num_classes
     rng.shuffle(y)
-    out = SyntheticFeatures([], [], [f"class_{k}" for k in y], [f"s{i // 2:04d}" for i in range(num_documents)], [])
+    out = SyntheticFeatures(
+        [], [], [f"class_{k}" for k in y], [f"s{i // 2:04d}" for i in range(num_documents)], []
+    )
     for i in range(num_documents):
-        s = num_segments if isinstance(num_segments, int) else int(rng.integers(num_segments[0], num_segments[1] + 1))
+        s = (
+            num_segments
+            if isinstance(num_segments, int)
+            else int(rng.integers(num_segments[0], num_segments[1] + 1))
+        )
         a = rng.normal(size=(s, audio_dim)).astype(np.float32)
         t = rng.normal(size=(s, text_dim)).astype(np.float32)
         cues = rng.choice(s, size=min(num_cues, s), replace=False)

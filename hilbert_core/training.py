@@ -70,19 +70,31 @@ def _feature_stats(x: np.ndarray, mask: np.ndarray, idx: np.ndarray) -> tuple[np
     return rows.mean(0), np.maximum(rows.std(0), 1e-6)
 
 
-def build_members_model(docs: PaddedDocuments, num_classes: int, specs: list[MemberSpec],
-                        cfg: ExperimentConfig) -> HilbertModel:
+def build_members_model(
+    docs: PaddedDocuments, num_classes: int, specs: list[MemberSpec], cfg: ExperimentConfig
+) -> HilbertModel:
     """A stacked model with each member initialised from its seed and standardised on its training docs."""
-    model = HilbertModel(cfg.model, cfg.eval.method, cfg.eval.modality, docs.audio_dim, docs.text_dim,
-                         num_classes, num_members=len(specs))
+    model = HilbertModel(
+        cfg.model,
+        cfg.eval.method,
+        cfg.eval.modality,
+        docs.audio_dim,
+        docs.text_dim,
+        num_classes,
+        num_members=len(specs),
+    )
     init_members(model, [s.seed for s in specs])
     stats: dict[str, np.ndarray] = {}
     for name in ("audio", "text"):
         x = getattr(docs, name)
         if x is None or not getattr(model, f"use_{name}"):
             continue
-        pairs = [_feature_stats(x, docs.mask, s.train_idx) if cfg.train.standardize
-                 else (np.zeros(x.shape[-1]), np.ones(x.shape[-1])) for s in specs]
+        pairs = [
+            _feature_stats(x, docs.mask, s.train_idx)
+            if cfg.train.standardize
+            else (np.zeros(x.shape[-1]), np.ones(x.shape[-1]))
+            for s in specs
+        ]
         stats[f"{name}_mean"] = np.stack([p[0] for p in pairs]).astype(np.float32)
         stats[f"{name}_std"] = np.stack([p[1] for p in pairs]).astype(np.float32)
     model.set_standardization(**{k: torch.from_numpy(v) for k, v in stats.items()})
@@ -90,8 +102,9 @@ def build_members_model(docs: PaddedDocuments, num_classes: int, specs: list[Mem
     return model
 
 
-def _epoch_batches(specs: list[MemberSpec], rngs: list[np.random.Generator], batch_size: int,
-                   steps: int) -> np.ndarray:
+def _epoch_batches(
+    specs: list[MemberSpec], rngs: list[np.random.Generator], batch_size: int, steps: int
+) -> np.ndarray:
     """(steps, M, B) document indices: each member walks shuffled passes over its training docs."""
     out = np.empty((steps, len(specs), batch_size), dtype=np.int64)
     for m, (spec, rng) in enumerate(zip(specs, rngs, strict=True)):
@@ -104,7 +117,9 @@ def _epoch_batches(specs: list[MemberSpec], rngs: list[np.random.Generator], bat
 class _Tensors:
     """The corpus on the training device; ``take`` gathers (M, B) documents trimmed to their longest."""
 
-    def __init__(self, docs: PaddedDocuments, y: np.ndarray, device: torch.device, dtype: torch.dtype) -> None:
+    def __init__(
+        self, docs: PaddedDocuments, y: np.ndarray, device: torch.device, dtype: torch.dtype
+    ) -> None:
         # Stored once in the compute dtype: bf16 halves the bytes every step gathers.
         self.audio = None if docs.audio is None else torch.from_numpy(docs.audio).to(device, dtype)
         self.text = None if docs.text is None else torch.from_numpy(docs.text).to(device, dtype)
@@ -113,7 +128,9 @@ class _Tensors:
         self.y = torch.from_numpy(y).to(device)
         self.device = device
 
-    def take(self, idx: np.ndarray) -> tuple[torch.Tensor | None, torch.Tensor | None, torch.Tensor, torch.Tensor]:
+    def take(
+        self, idx: np.ndarray
+    ) -> tuple[torch.Tensor | None, torch.Tensor | None, torch.Tensor, torch.Tensor]:
         index = torch.from_numpy(idx).to(self.device)
         s = int(self.lengths[index].max())
         audio = None if self.audio is None else self.audio[index, :s]
@@ -131,27 +148,41 @@ def _stack_chunk_size(docs: PaddedDocuments, cfg: ExperimentConfig) -> int:
     return max(1, int(_STACK_BUDGET_BYTES // per_member))
 
 
-def train_members(docs: PaddedDocuments, y: np.ndarray, num_classes: int, specs: list[MemberSpec],
-                  cfg: ExperimentConfig, *, batched: bool | None = None,
-                  progress: Progress | None = None) -> TrainOutput:
+def train_members(
+    docs: PaddedDocuments,
+    y: np.ndarray,
+    num_classes: int,
+    specs: list[MemberSpec],
+    cfg: ExperimentConfig,
+    *,
+    batched: bool | None = None,
+    progress: Progress | None = None,
+) -> TrainOutput:
     """Train ``specs`` (stacked when ``batched``, else one by one) and return the best-epoch models.
 
     Members beyond what fits in memory at once are trained in consecutive stacked chunks.
     """
     batched = cfg.train.batched_folds if batched is None else batched
     chunk = _stack_chunk_size(docs, cfg) if batched else 1
-    groups = [specs[i:i + chunk] for i in range(0, len(specs), chunk)]
+    groups = [specs[i : i + chunk] for i in range(0, len(specs), chunk)]
     outs = []
     for g, group in enumerate(groups):
+
         def sub_progress(frac: float, msg: str, g: int = g) -> None:
             if progress is not None:
                 progress((g + frac) / len(groups), msg)
+
         outs.append(_train_stack(docs, y, num_classes, group, cfg, sub_progress))
     return outs[0] if len(outs) == 1 else _concat_outputs(outs, docs, num_classes, specs, cfg)
 
 
-def _concat_outputs(outs: list[TrainOutput], docs: PaddedDocuments, num_classes: int,
-                    specs: list[MemberSpec], cfg: ExperimentConfig) -> TrainOutput:
+def _concat_outputs(
+    outs: list[TrainOutput],
+    docs: PaddedDocuments,
+    num_classes: int,
+    specs: list[MemberSpec],
+    cfg: ExperimentConfig,
+) -> TrainOutput:
     model = build_members_model(docs, num_classes, specs, cfg)
     merged = {name: torch.cat([o.model.state_dict()[name] for o in outs]) for name in model.state_dict()}
     model.load_state_dict(merged)
@@ -160,16 +191,37 @@ def _concat_outputs(outs: list[TrainOutput], docs: PaddedDocuments, num_classes:
     history = []
     for e in range(epochs):
         keys = set().union(*(o.history[e].keys() for o in outs if e < len(o.history)))
-        history.append({k: np.concatenate([o.history[e][k] if e < len(o.history) and k in o.history[e]
-                                           else np.full(o.model.num_members, np.nan) for o in outs])
-                        for k in keys})
-    return TrainOutput(model=model, best_epoch=np.concatenate([o.best_epoch for o in outs]),
-                       best_val_loss=np.concatenate([o.best_val_loss for o in outs]), history=history,
-                       seconds=sum(o.seconds for o in outs), steps=sum(o.steps for o in outs))
+        history.append(
+            {
+                k: np.concatenate(
+                    [
+                        o.history[e][k]
+                        if e < len(o.history) and k in o.history[e]
+                        else np.full(o.model.num_members, np.nan)
+                        for o in outs
+                    ]
+                )
+                for k in keys
+            }
+        )
+    return TrainOutput(
+        model=model,
+        best_epoch=np.concatenate([o.best_epoch for o in outs]),
+        best_val_loss=np.concatenate([o.best_val_loss for o in outs]),
+        history=history,
+        seconds=sum(o.seconds for o in outs),
+        steps=sum(o.steps for o in outs),
+    )
 
 
-def _train_stack(docs: PaddedDocuments, y: np.ndarray, num_classes: int, specs: list[MemberSpec],
-                 cfg: ExperimentConfig, progress: Progress) -> TrainOutput:
+def _train_stack(
+    docs: PaddedDocuments,
+    y: np.ndarray,
+    num_classes: int,
+    specs: list[MemberSpec],
+    cfg: ExperimentConfig,
+    progress: Progress,
+) -> TrainOutput:
     start = time.perf_counter()
     tc, m = cfg.train, len(specs)
     device = resolve_device(tc.device)
@@ -199,8 +251,9 @@ def _train_stack(docs: PaddedDocuments, y: np.ndarray, num_classes: int, specs: 
         sums: dict[str, torch.Tensor] = {}
         for batch in _epoch_batches(specs, rngs, batch_size, steps):
             audio, text, mask, target = data.take(batch)
-            loss = compute_objective(model(audio, text, mask), target, cfg.eval.method, cfg.eval.losses,
-                                     cfg.loss, class_weight)
+            loss = compute_objective(
+                model(audio, text, mask), target, cfg.eval.method, cfg.eval.losses, cfg.loss, class_weight
+            )
             optimizer.zero_grad(set_to_none=True)
             loss.total.sum().backward()  # members share no parameter: each gets its own gradient
             optimizer.step()
@@ -220,14 +273,22 @@ def _train_stack(docs: PaddedDocuments, y: np.ndarray, num_classes: int, specs: 
             for name, value in model.state_dict().items():
                 sel = keep.reshape((m,) + (1,) * (value.dim() - 1))
                 best_state[name] = torch.where(sel, value, best_state[name])
-        progress(epoch / tc.epochs, f"epoch {epoch}/{tc.epochs}, validation loss {np.mean(record['val_loss']):.4f}")
+        progress(
+            epoch / tc.epochs, f"epoch {epoch}/{tc.epochs}, validation loss {np.mean(record['val_loss']):.4f}"
+        )
         if (epoch - best_epoch >= tc.patience).all():
             logger.info("all %d members stopped early at epoch %d", m, epoch)
             break
     model.load_state_dict(best_state)
     model.eval()
-    return TrainOutput(model=model.cpu(), best_epoch=best_epoch, best_val_loss=best_loss, history=history,
-                       seconds=time.perf_counter() - start, steps=len(history) * steps)
+    return TrainOutput(
+        model=model.cpu(),
+        best_epoch=best_epoch,
+        best_val_loss=best_loss,
+        history=history,
+        seconds=time.perf_counter() - start,
+        steps=len(history) * steps,
+    )
 
 
 def _pad_validation(specs: list[MemberSpec], device: torch.device) -> tuple[np.ndarray, torch.Tensor]:
@@ -239,8 +300,13 @@ def _pad_validation(specs: list[MemberSpec], device: torch.device) -> tuple[np.n
 
 
 @torch.no_grad()
-def _validation_loss(model: HilbertModel, data: _Tensors, idx: np.ndarray, weight: torch.Tensor,
-                     class_weight: torch.Tensor | None) -> np.ndarray:
+def _validation_loss(
+    model: HilbertModel,
+    data: _Tensors,
+    idx: np.ndarray,
+    weight: torch.Tensor,
+    class_weight: torch.Tensor | None,
+) -> np.ndarray:
     model.eval()
     audio, text, mask, target = data.take(idx)
     logits = model(audio, text, mask).logits
@@ -248,16 +314,19 @@ def _validation_loss(model: HilbertModel, data: _Tensors, idx: np.ndarray, weigh
 
 
 @torch.no_grad()
-def predict_members(model: HilbertModel, docs: PaddedDocuments, idx: np.ndarray,
-                    batch_size: int = 256) -> np.ndarray:
+def predict_members(
+    model: HilbertModel, docs: PaddedDocuments, idx: np.ndarray, batch_size: int = 256
+) -> np.ndarray:
     """(M, len(idx), C) class probabilities of every member for the same documents ``idx``."""
     model.eval()
     device = next(model.parameters()).device
     out = []
     for start in range(0, len(idx), batch_size):
-        part = idx[start:start + batch_size]
+        part = idx[start : start + batch_size]
         s = int(docs.mask[part].sum(1).max())
-        tensors = [None if x is None else torch.from_numpy(x[part, :s]).to(device) for x in (docs.audio, docs.text)]
+        tensors = [
+            None if x is None else torch.from_numpy(x[part, :s]).to(device) for x in (docs.audio, docs.text)
+        ]
         mask = torch.from_numpy(docs.mask[part, :s]).to(device)
         out.append(torch.softmax(model(tensors[0], tensors[1], mask).logits.float(), dim=-1).cpu().numpy())
     return np.concatenate(out, axis=1)

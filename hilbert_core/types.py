@@ -126,9 +126,11 @@ class CVReport:
         return cls(**data)
 
     def summary(self) -> str:
-        return (f"{self.method} ({self.modality}): pooled macro AUC {self.auc_macro:.4f}; "
-                f"fold AUC {self.auc_mean:.4f} ± {self.auc_sd:.4f} over {len(self.fold_auc)} folds; "
-                f"balanced accuracy {self.balanced_accuracy:.3f}; macro-F1 {self.macro_f1:.3f}")
+        return (
+            f"{self.method} ({self.modality}): pooled macro AUC {self.auc_macro:.4f}; "
+            f"fold AUC {self.auc_mean:.4f} ± {self.auc_sd:.4f} over {len(self.fold_auc)} folds; "
+            f"balanced accuracy {self.balanced_accuracy:.3f}; macro-F1 {self.macro_f1:.3f}"
+        )
 
 
 def _jsonable(value: Any) -> Any:

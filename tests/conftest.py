@@ -19,9 +19,17 @@ from hilbert_core.synthetic import make_features  # noqa: E402
 @pytest.fixture(scope="session")
 def _tiny_config() -> ExperimentConfig:
     return ExperimentConfig().replace(
-        model={"dim": 8, "num_heads": 2, "proj_dim": 8, "num_experts": 2, "expert_hidden_dim": 8, "head_hidden_dim": 4},
+        model={
+            "dim": 8,
+            "num_heads": 2,
+            "proj_dim": 8,
+            "num_experts": 2,
+            "expert_hidden_dim": 8,
+            "head_hidden_dim": 4,
+        },
         train={"epochs": 3, "batch_size": 8, "tune": False, "compute_dtype": "float32"},
-        eval={"n_splits": 3})
+        eval={"n_splits": 3},
+    )
 
 
 @pytest.fixture
@@ -31,7 +39,9 @@ def tiny_config(_tiny_config: ExperimentConfig) -> ExperimentConfig:
 
 @pytest.fixture(scope="session")
 def _tiny_features():
-    return make_features(num_documents=36, num_segments=(3, 6), audio_dim=6, text_dim=5, num_classes=3, seed=1)
+    return make_features(
+        num_documents=36, num_segments=(3, 6), audio_dim=6, text_dim=5, num_classes=3, seed=1
+    )
 
 
 @pytest.fixture

@@ -53,19 +53,26 @@ def _check_modality(name: str, docs: Sequence[np.ndarray]) -> list[np.ndarray]:
     for i, doc in enumerate(docs):
         x = np.asarray(doc, dtype=np.float32)
         if x.ndim != 2:
-            raise ValueError(f"{name}[{i}] has shape {x.shape}; each document must be a 2-D array "
-                             "(segments, features). Stack its segment vectors with np.stack.")
+            raise ValueError(
+                f"{name}[{i}] has shape {x.shape}; each document must be a 2-D array "
+                "(segments, features). Stack its segment vectors with np.stack."
+            )
         if x.shape[0] == 0:
-            raise ValueError(f"{name}[{i}] has no segments; drop the document or give it at least one segment.")
+            raise ValueError(
+                f"{name}[{i}] has no segments; drop the document or give it at least one segment."
+            )
         if dim is None:
             dim = x.shape[1]
         elif x.shape[1] != dim:
-            raise ValueError(f"{name}[{i}] has {x.shape[1]} features but {name}[0] has {dim}; all documents "
-                             "of one modality must come from the same encoder.")
+            raise ValueError(
+                f"{name}[{i}] has {x.shape[1]} features but {name}[0] has {dim}; all documents "
+                "of one modality must come from the same encoder."
+            )
         if not np.isfinite(x).all():
             row = int(np.argwhere(~np.isfinite(x))[0][0])
-            raise ValueError(f"{name}[{i}] holds NaN or inf (segment {row}); re-extract that document or drop "
-                             "the segment.")
+            raise ValueError(
+                f"{name}[{i}] holds NaN or inf (segment {row}); re-extract that document or drop the segment."
+            )
         arrays.append(x)
     return arrays
 
@@ -82,12 +89,17 @@ def pad_documents(audio: Sequence[np.ndarray] | None, text: Sequence[np.ndarray]
     """
     if audio is None and text is None:
         raise ValueError("audio and text are both None; give segment features for at least one modality.")
-    mods = {name: _check_modality(name, docs) for name, docs in (("audio", audio), ("text", text))
-            if docs is not None}
+    mods = {
+        name: _check_modality(name, docs)
+        for name, docs in (("audio", audio), ("text", text))
+        if docs is not None
+    }
     counts = {name: len(docs) for name, docs in mods.items()}
     if len(set(counts.values())) > 1:
-        raise ValueError(f"audio has {counts['audio']} documents but text has {counts['text']}; give one entry "
-                         "per document in both lists, in the same order.")
+        raise ValueError(
+            f"audio has {counts['audio']} documents but text has {counts['text']}; give one entry "
+            "per document in both lists, in the same order."
+        )
     n = next(iter(counts.values()))
     if n == 0:
         raise ValueError("no documents given; pass one array per document.")
@@ -95,8 +107,10 @@ def pad_documents(audio: Sequence[np.ndarray] | None, text: Sequence[np.ndarray]
     if len(mods) == 2:
         for i, (a, t) in enumerate(zip(mods["audio"], mods["text"], strict=True)):
             if a.shape[0] != t.shape[0]:
-                raise ValueError(f"document {i} has {a.shape[0]} audio segments but {t.shape[0]} text segments; "
-                                 "segments must be time-aligned, one audio and one text vector each.")
+                raise ValueError(
+                    f"document {i} has {a.shape[0]} audio segments but {t.shape[0]} text segments; "
+                    "segments must be time-aligned, one audio and one text vector each."
+                )
     s_max = int(lengths.max())
     mask = np.arange(s_max)[None, :] < lengths[:, None]
     padded = {}
@@ -111,7 +125,11 @@ def pad_documents(audio: Sequence[np.ndarray] | None, text: Sequence[np.ndarray]
 def encode_labels(labels: Sequence[object]) -> tuple[np.ndarray, list[str]]:
     """Map labels to indices 0..C-1 in sorted order of their string form; returns (y, classes)."""
     names = [str(v) for v in labels]
-    bad = [i for i, v in enumerate(labels) if v is None or (isinstance(v, float) and np.isnan(v)) or names[i] == ""]
+    bad = [
+        i
+        for i, v in enumerate(labels)
+        if v is None or (isinstance(v, float) and np.isnan(v)) or names[i] == ""
+    ]
     if bad:
         raise ValueError(f"labels[{bad[0]}] is empty ({labels[bad[0]]!r}); drop unlabelled documents first.")
     classes = sorted(set(names))

@@ -16,16 +16,21 @@ def check_foldable(y: np.ndarray, classes: Sequence[str], groups: np.ndarray | N
         members = np.flatnonzero(y == k)
         count = len(members) if groups is None else len(set(groups[members].tolist()))
         if count < n_splits:
-            raise ValueError(f"n_splits={n_splits} is larger than class {name!r}, which has {count} {unit}; "
-                             "lower n_splits or merge classes.")
+            raise ValueError(
+                f"n_splits={n_splits} is larger than class {name!r}, which has {count} {unit}; "
+                "lower n_splits or merge classes."
+            )
     if groups is not None:
         n_groups = len(set(groups.tolist()))
         if n_groups < n_splits:
-            raise ValueError(f"groups hold {n_groups} subjects, fewer than n_splits={n_splits}; lower n_splits.")
+            raise ValueError(
+                f"groups hold {n_groups} subjects, fewer than n_splits={n_splits}; lower n_splits."
+            )
 
 
-def make_folds(y: np.ndarray, groups: np.ndarray | None, n_splits: int, seed: int
-               ) -> list[tuple[np.ndarray, np.ndarray]]:
+def make_folds(
+    y: np.ndarray, groups: np.ndarray | None, n_splits: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Outer folds: ``[(train_idx, test_idx), ...]``, stratified on ``y`` and grouped when ``groups`` is set.
 
     Raises:
@@ -46,13 +51,21 @@ def make_folds(y: np.ndarray, groups: np.ndarray | None, n_splits: int, seed: in
             raise ValueError(f"fold {f} has no test documents; lower n_splits={n_splits}.")
         missing = sorted(set(range(num_classes)) - set(y[train].tolist()))
         if missing:
-            raise ValueError(f"fold {f}'s training part has no document of class index {missing[0]}: the groups put "
-                             "all of that class's subjects in one fold; lower n_splits or check the groups.")
+            raise ValueError(
+                f"fold {f}'s training part has no document of class index {missing[0]}: the groups put "
+                "all of that class's subjects in one fold; lower n_splits or check the groups."
+            )
     return folds
 
 
-def inner_splits(y: np.ndarray, groups: np.ndarray | None, train_idx: np.ndarray, num_inner: int,
-                 val_fraction: float, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def inner_splits(
+    y: np.ndarray,
+    groups: np.ndarray | None,
+    train_idx: np.ndarray,
+    num_inner: int,
+    val_fraction: float,
+    seed: int,
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Inner (fit, validation) splits of one training fold, used only for model selection.
 
     ``num_inner == 1`` holds out one grouped, stratified share ``val_fraction``; ``num_inner >= 2``
@@ -60,9 +73,15 @@ def inner_splits(y: np.ndarray, groups: np.ndarray | None, train_idx: np.ndarray
     """
     k = num_inner if num_inner >= 2 else max(round(1 / val_fraction), 2)
     sub_y = y[train_idx]
-    sub_groups = (groups[train_idx] if groups is not None else train_idx)
-    splitter = StratifiedGroupKFold(n_splits=min(k, len(set(sub_groups.tolist()))), shuffle=True,
-                                    random_state=seed)
+    sub_groups = groups[train_idx] if groups is not None else train_idx
+    largest_class = int(np.bincount(sub_y).max())
+    k = min(k, len(set(sub_groups.tolist())), largest_class)
+    if k < 2 or k < num_inner:
+        raise ValueError(
+            f"the training part ({len(train_idx)} documents) is too small for an inner validation "
+            f"split (num_inner={num_inner}); add documents, lower n_splits or set train.num_inner=1."
+        )
+    splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         parts = list(splitter.split(np.zeros(len(sub_y)), sub_y, sub_groups))

@@ -7,5 +7,15 @@ from .contrastive import contrastive_loss, dual_contrastive_loss, nt_xent_loss
 from .mutual_info import infonce_mi, mi_balance_loss
 from .objective import balanced_class_weight, compute_objective, weighted_cross_entropy
 
-__all__ = ["balanced_class_weight", "cka_loss", "compute_objective", "contrastive_loss", "dual_contrastive_loss",
-           "infonce_mi", "linear_cka", "mi_balance_loss", "nt_xent_loss", "weighted_cross_entropy"]
+__all__ = [
+    "balanced_class_weight",
+    "cka_loss",
+    "compute_objective",
+    "contrastive_loss",
+    "dual_contrastive_loss",
+    "infonce_mi",
+    "linear_cka",
+    "mi_balance_loss",
+    "nt_xent_loss",
+    "weighted_cross_entropy",
+]

@@ -28,7 +28,9 @@ def linear_cka(x: torch.Tensor, y: torch.Tensor, eps: float = 1e-12) -> torch.Te
         linear CKA; HILBERT paper eq. 5-9.
     """
     if x.shape[-2] != y.shape[-2]:
-        raise ValueError(f"linear_cka needs the same number of samples, got x {tuple(x.shape)} and y {tuple(y.shape)}.")
+        raise ValueError(
+            f"linear_cka needs the same number of samples, got x {tuple(x.shape)} and y {tuple(y.shape)}."
+        )
     xc = x - x.mean(dim=-2, keepdim=True)
     yc = y - y.mean(dim=-2, keepdim=True)
     cross = torch.linalg.matrix_norm(yc.transpose(-1, -2) @ xc) ** 2

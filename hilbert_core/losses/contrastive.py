@@ -63,8 +63,13 @@ def nt_xent_loss(anchor: torch.Tensor, positive: torch.Tensor, temperature: floa
     return -(positive_logit - torch.logsumexp(logits, dim=-1)).mean(-1)
 
 
-def dual_contrastive_loss(z_audio: torch.Tensor, z_text: torch.Tensor, z_joint: torch.Tensor,
-                          temperature: float, negatives: str = "gmc") -> torch.Tensor:
+def dual_contrastive_loss(
+    z_audio: torch.Tensor,
+    z_text: torch.Tensor,
+    z_joint: torch.Tensor,
+    temperature: float,
+    negatives: str = "gmc",
+) -> torch.Tensor:
     """``L_con = L_a + L_t``: the joint embedding is contrasted with each modality, never audio with text.
 
     Args:

@@ -35,8 +35,9 @@ def infonce_mi(x: torch.Tensor, y: torch.Tensor, temperature: float) -> torch.Te
     return math.log(x.shape[-2]) + log_ratio.mean(-1)
 
 
-def mi_balance_loss(z_audio: torch.Tensor, z_text: torch.Tensor, z_joint: torch.Tensor,
-                    temperature: float) -> torch.Tensor:
+def mi_balance_loss(
+    z_audio: torch.Tensor, z_text: torch.Tensor, z_joint: torch.Tensor, temperature: float
+) -> torch.Tensor:
     """``L_MI = | Î(z_j; z_a) - Î(z_j; z_t) |``: keeps the joint embedding from leaning on one modality.
 
     Args:

@@ -17,8 +17,12 @@ from .contrastive import contrastive_loss, dual_contrastive_loss
 from .mutual_info import infonce_mi, mi_balance_loss
 
 
-def weighted_cross_entropy(logits: torch.Tensor, target: torch.Tensor, class_weight: torch.Tensor | None = None,
-                           sample_weight: torch.Tensor | None = None) -> torch.Tensor:
+def weighted_cross_entropy(
+    logits: torch.Tensor,
+    target: torch.Tensor,
+    class_weight: torch.Tensor | None = None,
+    sample_weight: torch.Tensor | None = None,
+) -> torch.Tensor:
     """Class-weighted cross-entropy, ``Σ_i w_{y_i} (-log p_i[y_i]) / Σ_i w_{y_i}`` (eq. 13).
 
     Args:
@@ -48,8 +52,14 @@ def balanced_class_weight(labels: torch.Tensor, num_classes: int) -> torch.Tenso
     return torch.where(counts > 0, total / (num_classes * counts.clamp_min(1)), torch.zeros_like(counts))
 
 
-def compute_objective(out: ModelOutput, target: torch.Tensor, method: str, losses: tuple[str, ...],
-                      cfg: LossConfig, class_weight: torch.Tensor | None = None) -> LossOutput:
+def compute_objective(
+    out: ModelOutput,
+    target: torch.Tensor,
+    method: str,
+    losses: tuple[str, ...],
+    cfg: LossConfig,
+    class_weight: torch.Tensor | None = None,
+) -> LossOutput:
     """``L = L_CE + λ1 L_con + λ2 L_CKA + λ3 L_MI (+ moe_aux)`` per member, with diagnostics.
 
     ``hilbert`` uses the auxiliary losses named in ``losses``; ``contrastive_moe`` a CLIP loss on
@@ -86,5 +96,10 @@ def _diagnostics(za: torch.Tensor, zt: torch.Tensor, zj: torch.Tensor, tau: floa
     with torch.no_grad():
         ua, ut, uj = (F.normalize(z, dim=-1) for z in (za, zt, zj))
         ceiling = torch.full(za.shape[:-2], math.log(za.shape[-2]))
-        return {"cka_audio_joint": linear_cka(za, zj), "cka_text_joint": linear_cka(zt, zj),
-                "mi_audio": infonce_mi(uj, ua, tau), "mi_text": infonce_mi(uj, ut, tau), "mi_ceiling": ceiling}
+        return {
+            "cka_audio_joint": linear_cka(za, zj),
+            "cka_text_joint": linear_cka(zt, zj),
+            "mi_audio": infonce_mi(uj, ua, tau),
+            "mi_text": infonce_mi(uj, ut, tau),
+            "mi_ceiling": ceiling,
+        }

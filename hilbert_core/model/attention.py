@@ -49,7 +49,9 @@ class MultiHeadAttention(nn.Module):
         q = _split_heads(self.q(query), self.num_heads)
         k, v = _split_heads(self.k(context), self.num_heads), _split_heads(self.v(context), self.num_heads)
         q = q * (q.shape[-1] ** -0.5)
-        scores = (q @ k.transpose(-1, -2)).masked_fill(~_key_mask(context_mask, m), float("-inf"))  # (M*B, H, S, S)
+        scores = (q @ k.transpose(-1, -2)).masked_fill(
+            ~_key_mask(context_mask, m), float("-inf")
+        )  # (M*B, H, S, S)
         probs = torch.softmax(scores, dim=-1)
         return self.out(_merge_heads(probs @ v, m))  # (M, B, S, D)
 

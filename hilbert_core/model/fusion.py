@@ -27,8 +27,9 @@ class CrossModalEncoder(nn.Module):
         self.self_attn = SegmentSelfAttention(num_members, dim, num_heads, num_layers, dropout)
         self.pool = AttentionPool(num_members, dim)
 
-    def forward(self, audio: torch.Tensor, text: torch.Tensor, mask: torch.Tensor
-                ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, audio: torch.Tensor, text: torch.Tensor, mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         h_at = self.audio_to_text(audio, text, mask)  # (M, B, S, D): audio queries text
         h_ta = self.text_to_audio(text, audio, mask)  # (M, B, S, D): text queries audio
         joint = self.merge_at(h_at) + self.merge_ta(h_ta)

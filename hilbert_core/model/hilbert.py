@@ -33,7 +33,9 @@ class _Branch(nn.Module):
     def __init__(self, num_members: int, in_dim: int, cfg: ModelConfig) -> None:
         super().__init__()
         self.proj = MemberLinear(num_members, in_dim, cfg.dim)
-        self.self_attn = SegmentSelfAttention(num_members, cfg.dim, cfg.num_heads, cfg.num_layers, cfg.dropout)
+        self.self_attn = SegmentSelfAttention(
+            num_members, cfg.dim, cfg.num_heads, cfg.num_layers, cfg.dropout
+        )
         self.pool = AttentionPool(num_members, cfg.dim)
 
 
@@ -49,11 +51,21 @@ class HilbertModel(nn.Module):
         num_members: M.
     """
 
-    def __init__(self, cfg: ModelConfig, method: str, modality: str, audio_dim: int, text_dim: int,
-                 num_classes: int, num_members: int = 1) -> None:
+    def __init__(
+        self,
+        cfg: ModelConfig,
+        method: str,
+        modality: str,
+        audio_dim: int,
+        text_dim: int,
+        num_classes: int,
+        num_members: int = 1,
+    ) -> None:
         super().__init__()
         if method not in NEURAL_METHODS:
-            raise ValueError(f"method={method!r} has no neural model; choose one of {', '.join(NEURAL_METHODS)}.")
+            raise ValueError(
+                f"method={method!r} has no neural model; choose one of {', '.join(NEURAL_METHODS)}."
+            )
         self.cfg, self.method, self.modality = cfg, method, modality
         self.use_audio, self.use_text = modality in ("both", "audio"), modality in ("both", "text")
         self.audio_dim = audio_dim if self.use_audio else 0
@@ -70,9 +82,12 @@ class HilbertModel(nn.Module):
             self.audio = _Branch(m, self.audio_dim, cfg) if self.use_audio else None
             self.text = _Branch(m, self.text_dim, cfg) if self.use_text else None
             both = self.use_audio and self.use_text
-            self.joint = CrossModalEncoder(m, cfg.dim, cfg.num_heads, cfg.num_layers, cfg.dropout) if both else None
-            self.projector = nn.Sequential(MemberLinear(m, cfg.dim, cfg.dim), nn.ReLU(),
-                                           MemberLinear(m, cfg.dim, cfg.proj_dim))
+            self.joint = (
+                CrossModalEncoder(m, cfg.dim, cfg.num_heads, cfg.num_layers, cfg.dropout) if both else None
+            )
+            self.projector = nn.Sequential(
+                MemberLinear(m, cfg.dim, cfg.dim), nn.ReLU(), MemberLinear(m, cfg.dim, cfg.proj_dim)
+            )
             clf_in = cfg.dim * (3 if both else 1)
         else:
             clf_in = self.audio_dim + self.text_dim
@@ -85,8 +100,12 @@ class HilbertModel(nn.Module):
     def set_standardization(self, audio_mean=None, audio_std=None, text_mean=None, text_std=None) -> None:
         """Set per-member feature statistics, each (M, Da) or (M, Dt), from training documents only."""
         with torch.no_grad():
-            for name, value in (("audio_mean", audio_mean), ("audio_std", audio_std),
-                                ("text_mean", text_mean), ("text_std", text_std)):
+            for name, value in (
+                ("audio_mean", audio_mean),
+                ("audio_std", audio_std),
+                ("text_mean", text_mean),
+                ("text_std", text_std),
+            ):
                 if value is not None:
                     getattr(self, name).copy_(torch.as_tensor(value).reshape(getattr(self, name).shape))
 
@@ -109,8 +128,10 @@ class HilbertModel(nn.Module):
         shift = -getattr(self, f"{name}_mean") * scale
         return torch.addcmul(shift.to(dt), x.to(dt), scale.to(dt))
 
-    def forward(self, audio: torch.Tensor | None, text: torch.Tensor | None, mask: torch.Tensor) -> ModelOutput:
-        """Args: audio (M, B, S, Da) or (B, S, Da); text likewise; mask (M, B, S) or (B, S), True = segment."""
+    def forward(
+        self, audio: torch.Tensor | None, text: torch.Tensor | None, mask: torch.Tensor
+    ) -> ModelOutput:
+        """Args: audio (M, B, S, Da) or (B, S, Da); text likewise; mask (M, B, S) or (B, S), True = keep."""
         m = self.num_members
         if mask.dim() == 2:
             mask = mask.unsqueeze(0).expand(m, *mask.shape)
@@ -134,14 +155,25 @@ class HilbertModel(nn.Module):
             pooled.append(h_j)
             embs["joint"] = self.projector(h_j).float()
         logits, gates, aux = self.classifier(torch.cat(pooled, dim=-1))
-        return ModelOutput(logits=logits, audio_emb=embs.get("audio"), text_emb=embs.get("text"),
-                           joint_emb=embs.get("joint"), gate_probs=gates, attn_weights=attn, aux_loss=aux)
+        return ModelOutput(
+            logits=logits,
+            audio_emb=embs.get("audio"),
+            text_emb=embs.get("text"),
+            joint_emb=embs.get("joint"),
+            gate_probs=gates,
+            attn_weights=attn,
+            aux_loss=aux,
+        )
 
-    def _forward_transfer(self, audio: torch.Tensor | None, text: torch.Tensor | None,
-                          mask: torch.Tensor) -> ModelOutput:
+    def _forward_transfer(
+        self, audio: torch.Tensor | None, text: torch.Tensor | None, mask: torch.Tensor
+    ) -> ModelOutput:
         count = mask.sum(-1, keepdim=True).clamp_min(1).to(torch.float32)  # (M, B, 1)
         means = []
-        for name, x in (("audio", audio if self.use_audio else None), ("text", text if self.use_text else None)):
+        for name, x in (
+            ("audio", audio if self.use_audio else None),
+            ("text", text if self.use_text else None),
+        ):
             if x is None:
                 continue
             if x.dim() == 3:
@@ -152,5 +184,12 @@ class HilbertModel(nn.Module):
         logits, gates, aux = self.classifier(torch.cat(means, dim=-1))
         uniform = mask / count  # mean pooling = equal attention on every real segment
         attn = {name: uniform for name in ("audio", "text") if getattr(self, f"use_{name}")}
-        return ModelOutput(logits=logits, audio_emb=None, text_emb=None, joint_emb=None, gate_probs=gates,
-                           attn_weights=attn, aux_loss=aux)
+        return ModelOutput(
+            logits=logits,
+            audio_emb=None,
+            text_emb=None,
+            joint_emb=None,
+            gate_probs=gates,
+            attn_weights=attn,
+            aux_loss=aux,
+        )

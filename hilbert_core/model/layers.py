@@ -77,7 +77,11 @@ def member_dropout(x: torch.Tensor, p: torch.Tensor | float, training: bool) -> 
     """Inverted dropout with one rate, or one rate per member (``p`` of shape (M,))."""
     if not training or (not isinstance(p, torch.Tensor) and p <= 0):
         return x
-    p_q = (p * 256).round().clamp(0, 255) / 256 if isinstance(p, torch.Tensor) else round(min(p, 255 / 256) * 256) / 256
+    p_q = (
+        (p * 256).round().clamp(0, 255) / 256
+        if isinstance(p, torch.Tensor)
+        else round(min(p, 255 / 256) * 256) / 256
+    )
     if isinstance(p, torch.Tensor):
         scale = (1.0 / (1.0 - p_q)).reshape((-1,) + (1,) * (x.dim() - 1)).to(x.dtype)
     else:

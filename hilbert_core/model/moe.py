@@ -14,7 +14,9 @@ from .layers import MemberLinear, member_dropout
 class _Head(nn.Module):
     """The classification head ``H -> head_hidden -> C`` shared by both classifiers."""
 
-    def __init__(self, num_members: int, in_dim: int, hidden_dim: int, num_classes: int, dropout: float) -> None:
+    def __init__(
+        self, num_members: int, in_dim: int, hidden_dim: int, num_classes: int, dropout: float
+    ) -> None:
         super().__init__()
         self.fc1 = MemberLinear(num_members, in_dim, hidden_dim)
         self.fc2 = MemberLinear(num_members, hidden_dim, num_classes)
@@ -27,8 +29,9 @@ class _Head(nn.Module):
 class MLPClassifier(nn.Module):
     """One expert without a gate: ``I -> H -> H -> head``; the classifier of ``transfer``."""
 
-    def __init__(self, num_members: int, in_dim: int, hidden_dim: int, head_dim: int, num_classes: int,
-                 dropout: float) -> None:
+    def __init__(
+        self, num_members: int, in_dim: int, hidden_dim: int, head_dim: int, num_classes: int, dropout: float
+    ) -> None:
         super().__init__()
         self.fc1 = MemberLinear(num_members, in_dim, hidden_dim)
         self.fc2 = MemberLinear(num_members, hidden_dim, hidden_dim)
@@ -49,8 +52,18 @@ class MoEClassifier(nn.Module):
     kept (renormalised) and a Switch-style load-balancing term ``E Σ_e f_e P_e`` is returned.
     """
 
-    def __init__(self, num_members: int, in_dim: int, hidden_dim: int, head_dim: int, num_classes: int,
-                 num_experts: int, dropout: float, gating: str = "dense", top_k: int = 2) -> None:
+    def __init__(
+        self,
+        num_members: int,
+        in_dim: int,
+        hidden_dim: int,
+        head_dim: int,
+        num_classes: int,
+        num_experts: int,
+        dropout: float,
+        gating: str = "dense",
+        top_k: int = 2,
+    ) -> None:
         super().__init__()
         self.num_experts, self.hidden_dim = num_experts, hidden_dim
         self.gating, self.top_k, self.dropout = gating, top_k, dropout
@@ -73,7 +86,9 @@ class MoEClassifier(nn.Module):
             probs = probs / probs.sum(-1, keepdim=True)
         h = torch.relu(self.expert_in(x)).reshape(m, b, self.num_experts, self.hidden_dim)
         h = member_dropout(h, self.dropout, self.training)
-        h = torch.einsum("mbeh,mehk->mbek", h, self.expert_hidden.to(h.dtype)) + self.expert_hidden_bias[:, None].to(h.dtype)
+        h = torch.einsum("mbeh,mehk->mbek", h, self.expert_hidden.to(h.dtype)) + self.expert_hidden_bias[
+            :, None
+        ].to(h.dtype)
         h = member_dropout(torch.relu(h), self.dropout, self.training)  # (M, B, E, H)
         y = torch.einsum("mbe,mbeh->mbh", probs.to(h.dtype), h)
         return self.head(y).float(), probs, aux

@@ -42,7 +42,8 @@ def test_nt_xent_matches_numpy(rng):
 def test_clip_matches_numpy(rng):
     a, p = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
     assert contrastive_loss(torch.from_numpy(a), torch.from_numpy(p), 0.2).item() == pytest.approx(
-        numpy_clip(a, p, 0.2), rel=1e-9)
+        numpy_clip(a, p, 0.2), rel=1e-9
+    )
 
 
 @pytest.mark.parametrize("negatives", ["gmc", "clip"])

@@ -15,15 +15,19 @@ def test_weighted_cross_entropy_matches_torch(rng):
     weight = torch.tensor([0.5, 2.0, 1.0], dtype=torch.float64)
     expected = torch.nn.functional.cross_entropy(logits, target, weight=weight)
     torch.testing.assert_close(weighted_cross_entropy(logits, target, weight), expected)
-    torch.testing.assert_close(weighted_cross_entropy(logits, target), torch.nn.functional.cross_entropy(logits, target))
+    torch.testing.assert_close(
+        weighted_cross_entropy(logits, target), torch.nn.functional.cross_entropy(logits, target)
+    )
 
 
 def test_sample_weight_drops_padding_rows(rng):
     logits = torch.from_numpy(rng.normal(size=(6, 2)))
     target = torch.from_numpy(rng.integers(0, 2, 6))
     keep = torch.tensor([1, 1, 1, 1, 0, 0], dtype=torch.float64)
-    torch.testing.assert_close(weighted_cross_entropy(logits, target, sample_weight=keep),
-                               weighted_cross_entropy(logits[:4], target[:4]))
+    torch.testing.assert_close(
+        weighted_cross_entropy(logits, target, sample_weight=keep),
+        weighted_cross_entropy(logits[:4], target[:4]),
+    )
 
 
 def test_balanced_class_weight_matches_sklearn():
@@ -38,8 +42,15 @@ def _output(rng, m=2, b=6, k=4):
     def t(*shape):
         return torch.from_numpy(rng.normal(size=shape)).float()
 
-    return ModelOutput(logits=t(m, b, 3), audio_emb=t(m, b, k), text_emb=t(m, b, k), joint_emb=t(m, b, k),
-                       gate_probs=None, attn_weights={}, aux_loss=torch.zeros(m))
+    return ModelOutput(
+        logits=t(m, b, 3),
+        audio_emb=t(m, b, k),
+        text_emb=t(m, b, k),
+        joint_emb=t(m, b, k),
+        gate_probs=None,
+        attn_weights={},
+        aux_loss=torch.zeros(m),
+    )
 
 
 @pytest.mark.parametrize("losses", [("contrastive",), ("cka",), ("mi",), ("contrastive", "cka", "mi")])
@@ -48,8 +59,13 @@ def test_total_is_weighted_sum_of_selected_parts(rng, losses):
     target = torch.from_numpy(rng.integers(0, 3, (2, 6)))
     cfg = LossConfig(contrastive_weight=0.3, cka_weight=0.7, mi_weight=1.1)
     res = compute_objective(out, target, "hilbert", losses, cfg)
-    weights = {"ce_loss": 1.0, "moe_aux_loss": cfg.moe_aux_weight, "contrastive_loss": 0.3, "cka_loss": 0.7,
-               "mi_loss": 1.1}
+    weights = {
+        "ce_loss": 1.0,
+        "moe_aux_loss": cfg.moe_aux_weight,
+        "contrastive_loss": 0.3,
+        "cka_loss": 0.7,
+        "mi_loss": 1.1,
+    }
     loss_parts = {k: v for k, v in res.parts.items() if k.endswith("_loss")}
     assert set(loss_parts) == {"ce_loss", "moe_aux_loss"} | {f"{name}_loss" for name in losses}
     torch.testing.assert_close(res.total, sum(weights[k] * v for k, v in loss_parts.items()))
@@ -72,4 +88,6 @@ def test_contrastive_moe_uses_clip_between_audio_and_text(rng):
     out = _output(rng)
     target = torch.from_numpy(rng.integers(0, 3, (2, 6)))
     res = compute_objective(out, target, "contrastive_moe", (), LossConfig(temperature=0.2))
-    torch.testing.assert_close(res.parts["contrastive_loss"], contrastive_loss(out.audio_emb, out.text_emb, 0.2))
+    torch.testing.assert_close(
+        res.parts["contrastive_loss"], contrastive_loss(out.audio_emb, out.text_emb, 0.2)
+    )

@@ -6,8 +6,16 @@ import torch
 from hilbert_core.config import ModelConfig
 from hilbert_core.model import NEURAL_METHODS, HilbertModel, init_members, set_compute_dtype
 
-CFG = ModelConfig(dim=8, num_heads=2, proj_dim=6, num_experts=3, expert_hidden_dim=8, head_hidden_dim=4,
-                  input_dropout=0.0, dropout=0.0)
+CFG = ModelConfig(
+    dim=8,
+    num_heads=2,
+    proj_dim=6,
+    num_experts=3,
+    expert_hidden_dim=8,
+    head_hidden_dim=4,
+    input_dropout=0.0,
+    dropout=0.0,
+)
 
 
 def _model(method, modality="both", members=2, cfg=CFG):

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import json
+
+from hilbert_core.cli import main
+
+TINY = [
+    "--set",
+    "model.dim=8",
+    "--set",
+    "model.num_heads=2",
+    "--set",
+    "model.proj_dim=8",
+    "--set",
+    "model.num_experts=2",
+    "--set",
+    "train.epochs=2",
+    "--set",
+    "train.tune=false",
+]
+
+
+def test_cv_train_predict_end_to_end(tmp_path, capsys):
+    feats = tmp_path / "feats"
+    assert (
+        main(
+            [
+                "synth-features",
+                str(feats),
+                "--documents",
+                "30",
+                "--min-segments",
+                "3",
+                "--max-segments",
+                "5",
+                "--audio-dim",
+                "6",
+                "--text-dim",
+                "4",
+            ]
+        )
+        == 0
+    )
+    report = tmp_path / "r.json"
+    assert (
+        main(["cv", "--features", str(feats), "--task", "label", "--folds", "3", "--out", str(report), *TINY])
+        == 0
+    )
+    assert "pooled macro AUC" in capsys.readouterr().out
+    data = json.loads(report.read_text())
+    assert len(data["oof_proba"]) == 30 and data["method"] == "hilbert"
+    model = tmp_path / "model"
+    assert main(["train", "--features", str(feats), "--task", "label", "--out", str(model), *TINY]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(model), "--features", str(feats), "--document", "doc0002", "--json"]) == 0
+    pred = json.loads(capsys.readouterr().out)
+    assert abs(sum(pred["proba"]) - 1) < 1e-5 and set(pred["attention"]) == {"audio", "text", "joint"}
+
+
+def test_user_mistakes_print_one_line_and_exit_2(tmp_path, capsys):
+    assert main(["cv", "--features", str(tmp_path), "--task", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "documents.csv" in err
+    feats = tmp_path / "f"
+    main(["synth-features", str(feats), "--documents", "12"])
+    assert main(["cv", "--features", str(feats), "--task", "label", "--set", "train.lr=-1"]) == 2
+    assert "train.lr=-1" in capsys.readouterr().err
+    (feats / "audio.npy").write_bytes(b"\x93NUMPY garbage")
+    assert main(["cv", "--features", str(feats), "--task", "label"]) == 2
+    assert "audio.npy" in capsys.readouterr().err
