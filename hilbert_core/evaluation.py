@@ -198,11 +198,12 @@ def _run_neural(data: PreparedData, folds: list, progress: Progress | None) -> t
     grid = candidate_grid(data.cfg)
     proba = np.zeros((len(data.y), len(data.classes)))
     diagnostics, selected = [], []
+    member_proba = predict_members(out.model, data.docs, [folds[f][1] for f in fold_of])
     for f, (_, test) in enumerate(folds):
         members = np.flatnonzero(fold_of_arr == f)
         best = select_candidate(out, members, cand_of_arr[members])
         chosen = members[cand_of_arr[members] == best]
-        proba[test] = predict_members(out.model, data.docs, test)[chosen].mean(0)
+        proba[test] = np.mean([member_proba[m] for m in chosen], axis=0)
         diagnostics.append(_fold_history(out, chosen))
         selected.append(
             {

@@ -66,8 +66,8 @@ class TrainOutput:
 
 
 def _feature_stats(x: np.ndarray, mask: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    rows = x[idx][mask[idx]].astype(np.float64)  # real segments of the training documents
-    return rows.mean(0), np.maximum(rows.std(0), 1e-6)
+    rows = x[idx][mask[idx]]  # real segments of the training documents
+    return rows.mean(0, dtype=np.float64), np.maximum(rows.std(0, dtype=np.float64), 1e-6)
 
 
 def build_members_model(
@@ -314,19 +314,19 @@ def _validation_loss(
 
 
 @torch.no_grad()
-def predict_members(
-    model: HilbertModel, docs: PaddedDocuments, idx: np.ndarray, batch_size: int = 256
-) -> np.ndarray:
-    """(M, len(idx), C) class probabilities of every member for the same documents ``idx``."""
+def predict_members(model: HilbertModel, docs: PaddedDocuments, idx: list[np.ndarray]) -> list[np.ndarray]:
+    """Class probabilities of member ``m`` for its own documents ``idx[m]``, in one stacked pass.
+
+    Returns a list of (len(idx[m]), C) arrays.
+    """
     model.eval()
     device = next(model.parameters()).device
-    out = []
-    for start in range(0, len(idx), batch_size):
-        part = idx[start : start + batch_size]
-        s = int(docs.mask[part].sum(1).max())
-        tensors = [
-            None if x is None else torch.from_numpy(x[part, :s]).to(device) for x in (docs.audio, docs.text)
-        ]
-        mask = torch.from_numpy(docs.mask[part, :s]).to(device)
-        out.append(torch.softmax(model(tensors[0], tensors[1], mask).logits.float(), dim=-1).cpu().numpy())
-    return np.concatenate(out, axis=1)
+    width = max(len(i) for i in idx)
+    padded = np.stack([np.pad(i, (0, width - len(i)), mode="edge") for i in idx])  # (M, T)
+    s = int(docs.mask[padded].sum(-1).max())
+    tensors = [
+        None if x is None else torch.from_numpy(x[padded, :s]).to(device) for x in (docs.audio, docs.text)
+    ]
+    mask = torch.from_numpy(docs.mask[padded, :s]).to(device)
+    proba = torch.softmax(model(tensors[0], tensors[1], mask).logits.float(), dim=-1).cpu().numpy()
+    return [proba[m, : len(i)] for m, i in enumerate(idx)]
