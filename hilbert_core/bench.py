@@ -35,6 +35,7 @@ class BenchCVConfig:
     epochs: int = 10
     method: str = "hilbert"
     tune: bool = False
+    inner: int = 1
     seed: int = 0
     signal: float = 0.3
     skip_plain: bool = False
@@ -86,7 +87,7 @@ def bench_cv(bc: BenchCVConfig) -> dict[str, Any]:
         seed=bc.seed,
     )
     base = ExperimentConfig().replace(
-        train={"epochs": bc.epochs, "patience": bc.epochs, "tune": bc.tune},
+        train={"epochs": bc.epochs, "patience": bc.epochs, "tune": bc.tune, "num_inner": bc.inner},
         eval={"method": bc.method, "n_splits": bc.folds, "seed": bc.seed},
     )
     device = resolve_device(base.train.device)

@@ -162,6 +162,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         method=args.method,
         tune=args.tune,
+        inner=args.inner,
         seed=args.seed,
         skip_plain=args.skip_plain,
     )
@@ -251,6 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=METHODS[1:], default="hilbert")
     p.add_argument(
         "--tune", action="store_true", help="include the dropout x weight-decay grid (4x the models)"
+    )
+    p.add_argument(
+        "--inner", type=int, default=1, help="inner folds per outer fold (the recipe's default is 5)"
     )
     p.add_argument("--skip-plain", action="store_true", help="time only the optimised run")
     p.add_argument("--out", default=None, help="also write the JSON here")

@@ -142,8 +142,11 @@ class TrainConfig:
             when ``num_inner == 1``.
         num_inner: 1 = one inner validation split per training fold; k >= 2 = k-fold inner
             cross-validation, whose k models (each stopped on its own inner fold) are averaged.
-        tune: choose ``input_dropout`` and ``weight_decay`` from the grids below on the inner
-            validation split of each training fold (never the test fold).
+            Default 5: on RAVDESS emotion (log-mel, audio-only, grouped 5-fold) it lifted
+            ``hilbert`` from 0.852 to 0.876 macro AUC, level with the linear probe (0.877).
+        tune: also choose ``input_dropout`` and ``weight_decay`` from the grids below by the inner
+            folds' mean validation loss (never the test fold). Off by default: on the same data it
+            cost 3.5x the time for no gain (0.873 vs 0.876).
         input_dropout_grid: candidates for ``model.input_dropout`` when tuning.
         weight_decay_grid: candidates for ``weight_decay`` when tuning.
         standardize: z-score the frozen features with statistics of the training documents only.
@@ -154,14 +157,14 @@ class TrainConfig:
         device: ``"auto"``, ``"cpu"`` or a torch device string such as ``"cuda:0"``.
     """
 
-    epochs: int = 60
+    epochs: int = 150
     batch_size: int = 32
-    lr: float = 1e-3
+    lr: float = 3e-3
     weight_decay: float = 0.05
-    patience: int = 10
+    patience: int = 20
     val_fraction: float = 0.2
-    num_inner: int = 1
-    tune: bool = True
+    num_inner: int = 5
+    tune: bool = False
     input_dropout_grid: tuple[float, ...] = (0.1, 0.3)
     weight_decay_grid: tuple[float, ...] = (0.01, 0.1)
     standardize: bool = True

@@ -265,7 +265,11 @@ def _train_stack(
         record = {name: (value / steps).float().cpu().numpy() for name, value in sums.items()}
         record["val_loss"] = _validation_loss(model, data, val_idx, val_weight, class_weight)
         history.append(record)
-        improved = record["val_loss"] < best_loss - 1e-6
+        # An improvement must be worth having: 0.1 % of the best loss (plus 1e-4), so that a loss
+        # creeping towards zero on an easy task does not keep every member training to the last epoch.
+        improved = record["val_loss"] < best_loss - (
+            1e-3 * np.where(np.isfinite(best_loss), best_loss, 0) + 1e-4
+        )
         if improved.any():
             best_loss = np.where(improved, record["val_loss"], best_loss)
             best_epoch = np.where(improved, epoch, best_epoch)

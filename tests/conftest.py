@@ -27,7 +27,7 @@ def _tiny_config() -> ExperimentConfig:
             "expert_hidden_dim": 8,
             "head_hidden_dim": 4,
         },
-        train={"epochs": 3, "batch_size": 8, "tune": False, "compute_dtype": "float32"},
+        train={"epochs": 3, "batch_size": 8, "num_inner": 1, "compute_dtype": "float32"},
         eval={"n_splits": 3},
     )
 
