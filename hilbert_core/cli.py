@@ -84,18 +84,37 @@ def cmd_synth_features(args: argparse.Namespace) -> int:
     return 0
 
 
+def _task_data(args: argparse.Namespace, progress) -> tuple[tuple, dict[str, str]]:
+    """(audio, text, labels, groups, ids) for ``--task`` from ``--features DIR`` or a corpus folder."""
+    from .features_io import load_features
+
+    if bool(args.corpus) == bool(args.features):
+        raise ValueError("give either a corpus folder (positional) or --features DIR, not both or neither.")
+    if args.features:
+        return load_features(args.features).task_view(args.task), {"features": str(args.features)}
+    from .extract import ExtractConfig, extract_corpus
+
+    cfg = ExtractConfig(args.audio_encoder, args.text_encoder, args.whisper_model, args.cache)
+    feats, encoders = extract_corpus(args.corpus, cfg, progress)
+    return feats.task_view(args.task), {
+        **encoders,
+        "corpus": str(args.corpus),
+        "whisper_model": args.whisper_model,
+    }
+
+
 def cmd_cv(args: argparse.Namespace) -> int:
     from .evaluation import cross_validate
-    from .features_io import load_features
     from .io import atomic_write_text
 
     cfg = _config(args)
-    audio, text, labels, groups, _ = load_features(args.features).task_view(args.task)
     update, close = _progress_bar(f"cv {cfg.eval.method}")
     try:
+        (audio, text, labels, groups, _), source = _task_data(args, update)
         report = cross_validate(audio, text, labels, groups=groups, config=cfg, progress=update)
     finally:
         close()
+    report.config["source"] = source
     out = Path(args.out or f"cv_{args.task}_{cfg.eval.method}_{cfg.eval.modality}.json")
     atomic_write_text(out, report.to_json())
     _write(report.summary())
@@ -105,12 +124,11 @@ def cmd_cv(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from .bundle import train_final
-    from .features_io import load_features
 
     cfg = _config(args)
-    audio, text, labels, groups, _ = load_features(args.features).task_view(args.task)
     update, close = _progress_bar(f"train {cfg.eval.method}")
     try:
+        (audio, text, labels, groups, _), source = _task_data(args, update)
         bundle = train_final(
             audio,
             text,
@@ -118,7 +136,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             groups=groups,
             config=cfg,
             progress=update,
-            info={"task": args.task, "features": str(args.features)},
+            info={"task": args.task, **source},
         )
     finally:
         close()
@@ -133,19 +151,85 @@ def cmd_predict(args: argparse.Namespace) -> int:
     import numpy as np
 
     from .bundle import load_bundle
-    from .features_io import load_features
 
     bundle = load_bundle(args.model)
-    audio, text = load_features(args.features).document(args.document)
-    pred = bundle.predict(audio, text)
+    segments = None
+    if args.features:
+        from .features_io import load_features
+
+        if not args.document:
+            raise ValueError("--features needs --document ID (the document to score).")
+        audio, text = load_features(args.features).document(args.document)
+        pred = bundle.predict(audio, text)
+    elif args.audio:
+        from .extract import predict_recording
+
+        update, close = _progress_bar("predict")
+        try:
+            result = predict_recording(bundle, args.audio, args.transcript, update)
+        finally:
+            close()
+        pred, segments = result.prediction, result.segments
+    else:
+        raise ValueError("give an AUDIO file to score, or --features DIR --document ID.")
     if args.json:
-        _write(json.dumps(pred.to_dict()))
+        out = pred.to_dict()
+        if segments is not None:
+            out["segments"] = [vars(s) for s in segments]
+        _write(json.dumps(out))
         return 0
     task = bundle.info.get("task", "task")
-    _write(f"{task}: " + ", ".join(f"{c} {p:.3f}" for c, p in zip(pred.classes, pred.proba, strict=True)))
+    order = np.argsort(pred.proba)[::-1]
+    _write(f"{task}: " + ", ".join(f"{pred.classes[k]} {pred.proba[k]:.3f}" for k in order))
     for name, weights in pred.attention.items():
         top = np.argsort(weights)[::-1][: args.top]
-        _write(f"most attended segments ({name}): " + ", ".join(f"#{i} ({weights[i]:.2f})" for i in top))
+        parts = []
+        for i in top:
+            where = (
+                f' {segments[i].start_s:.1f}-{segments[i].end_s:.1f}s "{segments[i].text[:60]}"'
+                if segments
+                else ""
+            )
+            parts.append(f"#{i} ({weights[i]:.2f}){where}")
+        _write(f"most attended segments ({name}): " + "; ".join(parts))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .data.validate import validate_corpus
+
+    problems = validate_corpus(args.corpus, n_splits=args.folds, tasks=[args.task] if args.task else None)
+    for p in problems:
+        _write(str(p))
+    if problems:
+        sys.stderr.write(f"{len(problems)} problem(s) found in {args.corpus}\n")
+        return 2
+    _write(f"{args.corpus}: no problems found")
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .extract import ExtractConfig, extract_corpus, sanitize
+    from .features_io import save_features
+
+    cfg = ExtractConfig(args.audio_encoder, args.text_encoder, args.whisper_model, args.cache)
+    update, close = _progress_bar("extract")
+    try:
+        feats, encoders = extract_corpus(args.corpus, cfg, update)
+    finally:
+        close()
+    out = Path(
+        args.out
+        or Path(args.corpus)
+        / ".hilbert"
+        / "features"
+        / f"{sanitize(args.audio_encoder)}+{sanitize(args.text_encoder)}"
+    )
+    save_features(out, feats.table, feats.audio, feats.text)
+    from .io import atomic_write_text
+
+    atomic_write_text(out / "encoders.json", json.dumps(encoders, indent=2))
+    _write(f"features of {len(feats.table)} documents written to {out}")
     return 0
 
 
@@ -174,8 +258,38 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_extract(args: argparse.Namespace) -> int:
+    from .bench_extract import BenchExtractConfig, bench_extract
+    from .io import atomic_write_text
+
+    encoders = tuple(e for e in args.encoders.split(",") if e)
+    result = bench_extract(
+        BenchExtractConfig(minutes=args.minutes, encoders=encoders, text_encoder=args.text_encoder)
+    )
+    text = json.dumps(result, indent=2)
+    if args.out:
+        atomic_write_text(args.out, text)
+    _write(text)
+    return 0
+
+
+def _add_encoder_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--audio-encoder", default="whisper-tiny-en", help="logmel, egemaps, whisper-tiny-en, hf:ID[@layer]"
+    )
+    p.add_argument("--text-encoder", default="minilm-l6", help="minilm-l6, st:ID, hf:ID, clap:ID")
+    p.add_argument("--whisper-model", default="bundled-tiny.en", help="transcription model name or folder")
+    p.add_argument("--cache", default=None, help="feature cache folder (default CORPUS/.hilbert/cache)")
+
+
 def _add_run_options(p: argparse.ArgumentParser, folds: bool = True) -> None:
-    p.add_argument("--features", required=True, help="feature folder (documents.csv + audio.npy/text.npy)")
+    p.add_argument(
+        "corpus", nargs="?", default=None, help="corpus folder (documents.csv, audio, segments.csv)"
+    )
+    p.add_argument(
+        "--features", default=None, help="feature folder (documents.csv + audio.npy/text.npy) instead"
+    )
+    _add_encoder_options(p)
     p.add_argument("--task", required=True, help="label column of documents.csv")
     p.add_argument("--method", choices=METHODS, default=None)
     p.add_argument(
@@ -214,13 +328,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace a bundle already in --out")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("predict", help="score one document of a feature folder with a model bundle")
+    p = sub.add_parser("predict", help="score one recording (or one document of a feature folder)")
     p.add_argument("model", help="model bundle folder")
-    p.add_argument("--features", required=True)
-    p.add_argument("--document", required=True, help="document_id in documents.csv")
+    p.add_argument(
+        "audio", nargs="?", default=None, help="recording to score (transcribed unless --transcript)"
+    )
+    p.add_argument("--transcript", default=None, help="SRT, WebVTT, CSV or TSV transcript of the recording")
+    p.add_argument("--features", default=None, help="feature folder, with --document")
+    p.add_argument("--document", default=None, help="document_id in the feature folder's documents.csv")
     p.add_argument("--top", type=int, default=3, help="most attended segments to list")
     p.add_argument("--json", action="store_true", help="print the full prediction as JSON")
     p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("validate", help="check a corpus folder before any heavy work")
+    p.add_argument("corpus")
+    p.add_argument("--folds", type=int, default=None, help="check that every class can fill this many folds")
+    p.add_argument("--task", default=None, help="check only this label column")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("extract", help="segment, transcribe if needed, and encode a corpus (cached)")
+    p.add_argument("corpus")
+    _add_encoder_options(p)
+    p.add_argument(
+        "--out", default=None, help="feature folder to write (default CORPUS/.hilbert/features/A+T)"
+    )
+    p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("synth-features", help="write a synthetic feature folder (for trying things out)")
     p.add_argument("out")
@@ -259,6 +391,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-plain", action="store_true", help="time only the optimised run")
     p.add_argument("--out", default=None, help="also write the JSON here")
     p.set_defaults(func=cmd_bench)
+
+    p = bench.add_parser("extract", help="encoder speed and peak memory on a generated recording")
+    p.add_argument("--minutes", type=float, default=5.0, help="length of the generated recording")
+    p.add_argument(
+        "--encoders", default="logmel,egemaps,whisper-tiny-en", help="comma-separated audio encoders"
+    )
+    p.add_argument("--text-encoder", default="minilm-l6", help="text encoder to time ('' for none)")
+    p.add_argument("--out", default=None, help="also write the JSON here")
+    p.set_defaults(func=cmd_bench_extract)
     return parser
 
 

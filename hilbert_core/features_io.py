@@ -50,10 +50,14 @@ class FeatureSet:
         col = self.table[task]
         keep = np.flatnonzero(col.notna().to_numpy() & (col.astype(str).str.strip() != "").to_numpy())
         labels = [str(v) for v in col.to_numpy(dtype=object)[keep]]
-        groups = None
-        if "subject_id" in self.table.columns:
-            groups = [str(v) for v in self.table["subject_id"].to_numpy(dtype=object)[keep]]
         ids = [str(v) for v in self.table["document_id"].to_numpy(dtype=object)[keep]]
+        groups = None
+        if "subject_id" in self.table.columns:  # an empty subject_id: the document is its own subject
+            subjects = self.table["subject_id"].to_numpy(dtype=object)[keep]
+            groups = [
+                d if pd.isna(s) or str(s).strip() == "" else str(s)
+                for d, s in zip(ids, subjects, strict=True)
+            ]
 
         def pick(docs: list[np.ndarray] | None) -> list[np.ndarray] | None:
             return None if docs is None else [docs[i] for i in keep]
