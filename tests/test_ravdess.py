@@ -8,7 +8,10 @@ import pandas as pd
 import pytest
 
 RAVDESS = Path(__file__).resolve().parents[2] / "shared" / "data" / "ravdess"
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not RAVDESS.is_dir(), reason="../shared/data/ravdess is absent")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not RAVDESS.is_dir(), reason="../shared/data/ravdess is absent"),
+]
 
 
 def _subset(tmp_path: Path, emotions=("angry", "sad", "happy", "neutral")) -> Path:

@@ -5,7 +5,9 @@ import pytest
 from hilbert_core.transcribe import SegmentationConfig, Word, segment_words
 
 
-def _words(text: str, start: float = 0.0, step: float = 0.3, pauses: dict[int, float] | None = None) -> list[Word]:
+def _words(
+    text: str, start: float = 0.0, step: float = 0.3, pauses: dict[int, float] | None = None
+) -> list[Word]:
     out, t = [], start
     for i, w in enumerate(text.split()):
         t += (pauses or {}).get(i, 0.0)
@@ -15,7 +17,9 @@ def _words(text: str, start: float = 0.0, step: float = 0.3, pauses: dict[int, f
 
 
 def test_cuts_at_sentence_ends_once_long_enough():
-    words = _words("I feel tired all the time and I cannot sleep at night. Nothing helps me anymore these days.")
+    words = _words(
+        "I feel tired all the time and I cannot sleep at night. Nothing helps me anymore these days."
+    )
     segs = segment_words(words, SegmentationConfig(target_words=5, min_words=3))
     assert [s.text for s in segs] == [
         "I feel tired all the time and I cannot sleep at night.",
@@ -45,7 +49,9 @@ def test_short_fragments_merge_into_previous_segment():
 
 
 def test_segments_are_ordered_and_disjoint():
-    words = _words(" ".join(f"w{i}." if i % 7 == 6 else f"w{i}" for i in range(80)), pauses={30: 1.0, 55: 2.0})
+    words = _words(
+        " ".join(f"w{i}." if i % 7 == 6 else f"w{i}" for i in range(80)), pauses={30: 1.0, 55: 2.0}
+    )
     segs = segment_words(words)
     assert sum(len(s.text.split()) for s in segs) == 80
     for a, b in zip(segs, segs[1:], strict=False):
@@ -62,8 +68,9 @@ def test_bundled_whisper_transcribes_speech(tmp_path):
     from hilbert_core.transcribe import transcribe
 
     wav = tmp_path / "s.wav"
-    subprocess.run(["espeak-ng", "-w", str(wav), "I have been feeling very tired. I cannot sleep at night."],
-                   check=True)
+    subprocess.run(
+        ["espeak-ng", "-w", str(wav), "I have been feeling very tired. I cannot sleep at night."], check=True
+    )
     segs = transcribe(str(wav))
     text = " ".join(s.text for s in segs).lower()
     assert "tired" in text and "sleep" in text
