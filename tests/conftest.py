@@ -63,3 +63,46 @@ def tiny_batch():
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+VOCAB = [
+    "[PAD]",
+    "[UNK]",
+    "[CLS]",
+    "[SEP]",
+    "[MASK]",
+    "i",
+    "feel",
+    "tired",
+    "sleep",
+    "well",
+    "not",
+    "the",
+    "a",
+]
+
+
+def tiny_vocab(folder) -> dict[str, int]:
+    """The tiny WordPiece vocabulary (transformers 5 ignores ``vocab_file=``: pass the dict)."""
+    (folder / "vocab.txt").write_text("\n".join(VOCAB) + "\n", encoding="utf-8")
+    return {word: i for i, word in enumerate(VOCAB)}
+
+
+@pytest.fixture(scope="session")
+def tiny_bert_dir(tmp_path_factory) -> str:
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("tiny_bert")
+    tokenizer = BertTokenizerFast(vocab=tiny_vocab(path), model_max_length=32)
+    config = BertConfig(
+        vocab_size=len(VOCAB),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=32,
+    )
+    BertModel(config).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return str(path)

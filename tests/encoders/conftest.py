@@ -9,25 +9,12 @@ import numpy as np
 import pytest
 import torch
 
+from tests.conftest import VOCAB, tiny_vocab  # noqa: F401  (shared tiny tokenizer vocabulary)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 SR = 16_000
-VOCAB = [
-    "[PAD]",
-    "[UNK]",
-    "[CLS]",
-    "[SEP]",
-    "[MASK]",
-    "i",
-    "feel",
-    "tired",
-    "sleep",
-    "well",
-    "not",
-    "the",
-    "a",
-]
 
 
 def tone(seconds: float, freq: float = 220.0, seed: int = 0) -> np.ndarray:
@@ -131,39 +118,13 @@ def tiny_whisper_dir(tmp_path_factory) -> str:
     return str(path)
 
 
-def _write_vocab(folder) -> str:
-    vocab = folder / "vocab.txt"
-    vocab.write_text("\n".join(VOCAB) + "\n", encoding="utf-8")
-    return str(vocab)
-
-
-@pytest.fixture(scope="session")
-def tiny_bert_dir(tmp_path_factory) -> str:
-    from transformers import BertConfig, BertModel, BertTokenizerFast
-
-    torch.manual_seed(0)
-    path = tmp_path_factory.mktemp("tiny_bert")
-    tokenizer = BertTokenizerFast(vocab_file=_write_vocab(path), model_max_length=32)
-    config = BertConfig(
-        vocab_size=len(VOCAB),
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=32,
-    )
-    BertModel(config).save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return str(path)
-
-
 @pytest.fixture(scope="session")
 def tiny_clap_dir(tmp_path_factory) -> str:
     from transformers import BertTokenizerFast, ClapConfig, ClapFeatureExtractor, ClapModel
 
     torch.manual_seed(0)
     path = tmp_path_factory.mktemp("tiny_clap")
-    tokenizer = BertTokenizerFast(vocab_file=_write_vocab(path), model_max_length=32)
+    tokenizer = BertTokenizerFast(vocab=tiny_vocab(path), model_max_length=32)
     config = ClapConfig(
         text_config={
             "vocab_size": len(VOCAB),

@@ -68,3 +68,12 @@ def test_minilm_l6_bundled():
 def test_st_unreachable_hub_id():
     with pytest.raises(ValueError, match="--text-encoder st:/path/to/model"):
         TEXT_ENCODERS.build("st:sentence-transformers/all-MiniLM-L12-v2")
+
+
+def test_tiny_tokenizer_knows_its_words(tiny_bert_dir):
+    """Guards the fixture: different sentences must give different embeddings."""
+    from hilbert_core.encoders import TEXT_ENCODERS
+
+    enc = TEXT_ENCODERS.build(f"hf:{tiny_bert_dir}")
+    a, b = enc.encode(["i feel tired", "i sleep well"])
+    assert np.abs(a - b).max() > 1e-3
