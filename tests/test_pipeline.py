@@ -12,21 +12,9 @@ import pytest
 import soundfile as sf
 
 from hilbert_core.cli import main
+from tests.test_cli import TINY
 
-TINY = [
-    "--set",
-    "model.dim=8",
-    "--set",
-    "model.num_heads=2",
-    "--set",
-    "model.proj_dim=8",
-    "--set",
-    "model.num_experts=2",
-    "--set",
-    "train.epochs=3",
-    "--set",
-    "train.num_inner=1",
-]
+TINY = [*TINY, "--set", "train.num_inner=1"]
 TEXTS = {"low": "i feel tired", "high": "i sleep well"}
 
 

@@ -31,7 +31,9 @@ def test_setup_commands_are_the_ones_ci_runs():
     assert 'pip install -q -e ".[test]"' in ci and "pytest" in ci
 
 
-@pytest.mark.parametrize("command", ["cv", "train", "predict", "synth-features", "bench"])
+@pytest.mark.parametrize(
+    "command", ["validate", "extract", "cv", "train", "predict", "synth-features", "bench"]
+)
 def test_readme_commands_exist(command):
     from hilbert_core.cli import build_parser
 
