@@ -416,6 +416,13 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
+    except OSError as exc:  # e.g. a read-only corpus folder for the default cache location
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        sys.stderr.write(
+            f"error: cannot read or write{where} ({exc.strerror or exc}); check the path and its "
+            "permissions, or pass --cache / --out to a writable folder.\n"
+        )
+        return 2
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130

@@ -190,3 +190,15 @@ def test_predict_transcribes_when_no_transcript_is_given(corpus, tmp_path, tiny_
     assert main(["predict", str(model), str(wav)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("label: ") and "most attended segments" in out
+
+
+def test_unwritable_cache_gives_a_one_line_error(corpus, capsys, monkeypatch):
+    from hilbert_core.encoders import FeatureCache
+
+    def refuse(self, key, array):
+        raise PermissionError(13, "Permission denied", str(corpus / ".hilbert" / "cache"))
+
+    monkeypatch.setattr(FeatureCache, "put", refuse)
+    assert main(["extract", str(corpus), "--audio-encoder", "logmel", "--text-encoder", ""]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot read or write") and "--cache" in err and err.count("\n") == 1
