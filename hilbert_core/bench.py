@@ -87,6 +87,7 @@ def bench_cv(bc: BenchCVConfig) -> dict[str, Any]:
         seed=bc.seed,
     )
     base = ExperimentConfig().replace(
+        model={"dim": 128},  # the reference architecture: d = 128
         train={"epochs": bc.epochs, "patience": bc.epochs, "tune": bc.tune, "num_inner": bc.inner},
         eval={"method": bc.method, "n_splits": bc.folds, "seed": bc.seed},
     )

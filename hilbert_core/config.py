@@ -38,7 +38,9 @@ class ModelConfig:
     """Architecture of METHOD.md sections 2-5.
 
     Attributes:
-        dim: width ``d`` of the projected segments (paper silent; choice 128).
+        dim: width ``d`` of the projected segments (paper silent). Default 64 with weight decay 0.2:
+            on RAVDESS emotion (whisper-tiny-en + MiniLM, grouped 5-fold) d=128/wd 0.05 gave 0.975
+            macro AUC, d=64/wd 0.2 gave 0.982 (linear probe 0.991). Raise it for large corpora.
         num_heads: heads of the segment self-attention and cross-modal attention (paper silent;
             choice 2: head width 64 keeps bf16 matrix units busy, 4 heads made a step 30 % slower).
         num_layers: self-attention blocks per modality before attention pooling.
@@ -52,7 +54,7 @@ class ModelConfig:
         dropout: dropout on attention weights and hidden activations.
     """
 
-    dim: int = 128
+    dim: int = 64
     num_heads: int = 2
     num_layers: int = 1
     proj_dim: int = 128
@@ -142,7 +144,7 @@ class TrainConfig:
             when ``num_inner == 1``.
         num_inner: 1 = one inner validation split per training fold; k >= 2 = k-fold inner
             cross-validation, whose k models (each stopped on its own inner fold) are averaged.
-            Default 5: on RAVDESS emotion (log-mel, audio-only, grouped 5-fold) it lifted
+            Default 5: on RAVDESS emotion (log-mel, audio-only, grouped 5-fold, d 128) it lifted
             ``hilbert`` from 0.852 to 0.876 macro AUC, level with the linear probe (0.877).
         tune: also choose ``input_dropout`` and ``weight_decay`` from the grids below by the inner
             folds' mean validation loss (never the test fold). Off by default: on the same data it
@@ -160,7 +162,7 @@ class TrainConfig:
     epochs: int = 150
     batch_size: int = 32
     lr: float = 3e-3
-    weight_decay: float = 0.05
+    weight_decay: float = 0.2
     patience: int = 20
     val_fraction: float = 0.2
     num_inner: int = 5
