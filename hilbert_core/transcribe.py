@@ -41,7 +41,7 @@ class SegmentationConfig:
         max_s: a segment is closed once it spans this many seconds.
     """
 
-    target_words: int = 12
+    target_words: int = 15
     max_words: int = 30
     pause_s: float = 0.6
     min_words: int = 4
