@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -147,7 +146,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, torch.Tensor):
         return _jsonable(value.detach().cpu().numpy())
     return value
-
-
-def is_nan(x: float) -> bool:
-    return isinstance(x, float) and math.isnan(x)
