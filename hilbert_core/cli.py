@@ -108,17 +108,64 @@ def cmd_cv(args: argparse.Namespace) -> int:
     from .io import atomic_write_text
 
     cfg = _config(args)
+    registry, run_id = _open_run(args, "cv", {**cfg.to_dict(), "task": args.task})
     update, close = _progress_bar(f"cv {cfg.eval.method}")
     try:
         (audio, text, labels, groups, _), source = _task_data(args, update)
         report = cross_validate(audio, text, labels, groups=groups, config=cfg, progress=update)
+    except BaseException as exc:
+        if registry is not None:
+            registry.fail(run_id, str(exc) or type(exc).__name__)
+        raise
     finally:
         close()
     report.config["source"] = source
     out = Path(args.out or f"cv_{args.task}_{cfg.eval.method}_{cfg.eval.modality}.json")
     atomic_write_text(out, report.to_json())
+    if registry is not None:
+        registry.finish(run_id, report.to_dict(), {"report": str(out.resolve())})
     _write(report.summary())
-    _write(f"report: {out}")
+    _write(f"report: {out}" + (f" (run {run_id} in {registry.path})" if registry is not None else ""))
+    return 0
+
+
+def _open_run(args: argparse.Namespace, kind: str, config: dict):
+    """(registry, run id) when a workspace is given (--workspace or $HILBERT_WORKSPACE), else (None, None)."""
+    import os
+
+    workspace = args.workspace or os.environ.get("HILBERT_WORKSPACE")
+    if not workspace:
+        return None, None
+    from .device import resolve_device
+    from .runs import RunRegistry
+
+    registry = RunRegistry(Path(workspace) / "registry.sqlite")
+    run_id = registry.create(kind, config)
+    registry.start(run_id, str(resolve_device(config.get("train", {}).get("device", "auto"))))
+    return registry, run_id
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    import os
+
+    from .runs import RunRegistry
+
+    workspace = args.workspace or os.environ.get("HILBERT_WORKSPACE")
+    if not workspace:
+        raise ValueError("give --workspace DIR (or set HILBERT_WORKSPACE) to list its runs.")
+    path = Path(workspace) / "registry.sqlite"
+    if not path.is_file():
+        raise ValueError(
+            f"{path} does not exist; runs are recorded there by `hilbert cv --workspace {workspace}`."
+        )
+    for r in RunRegistry(path).list(status=args.status):
+        ev = r.config.get("eval", {})
+        auc = "" if r.auc_macro is None else f" AUC {r.auc_macro:.4f}"
+        took = "" if r.seconds is None else f" {r.seconds:.0f}s"
+        _write(
+            f"{r.id} {r.kind} {r.status:9s} task={r.config.get('task', '?')} method={ev.get('method', '?')} "
+            f"modality={ev.get('modality', '?')}{auc}{took}" + (f" error: {r.error}" if r.error else "")
+        )
     return 0
 
 
@@ -303,6 +350,9 @@ def _add_run_options(p: argparse.ArgumentParser, folds: bool = True) -> None:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--config", default=None, help="ExperimentConfig JSON file")
     p.add_argument(
+        "--workspace", default=None, help="record the run in WORKSPACE/registry.sqlite ($HILBERT_WORKSPACE)"
+    )
+    p.add_argument(
         "--set",
         action="append",
         metavar="SECTION.FIELD=VALUE",
@@ -339,6 +389,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=3, help="most attended segments to list")
     p.add_argument("--json", action="store_true", help="print the full prediction as JSON")
     p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("runs", help="list the runs recorded in a workspace's registry")
+    p.add_argument("--workspace", default=None, help="workspace folder ($HILBERT_WORKSPACE)")
+    p.add_argument("--status", choices=["queued", "running", "done", "failed", "cancelled"], default=None)
+    p.set_defaults(func=cmd_runs)
 
     p = sub.add_parser("validate", help="check a corpus folder before any heavy work")
     p.add_argument("corpus")

@@ -32,7 +32,7 @@ def test_setup_commands_are_the_ones_ci_runs():
 
 
 @pytest.mark.parametrize(
-    "command", ["validate", "extract", "cv", "train", "predict", "synth-features", "bench"]
+    "command", ["validate", "extract", "cv", "train", "predict", "runs", "synth-features", "bench"]
 )
 def test_readme_commands_exist(command):
     from hilbert_core.cli import build_parser
