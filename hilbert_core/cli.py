@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .cli_bench import add_bench_parser
 from .config import METHODS, MODALITIES, ExperimentConfig
 
 logger = logging.getLogger(__name__)
@@ -280,46 +281,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import BenchCVConfig, bench_cv
-    from .io import atomic_write_text
-
-    bc = BenchCVConfig(
-        documents=args.documents,
-        segments=args.segments,
-        audio_dim=args.audio_dim,
-        text_dim=args.text_dim,
-        folds=args.folds,
-        epochs=args.epochs,
-        method=args.method,
-        tune=args.tune,
-        inner=args.inner,
-        seed=args.seed,
-        skip_plain=args.skip_plain,
-    )
-    result = bench_cv(bc)
-    text = json.dumps(result, indent=2)
-    if args.out:
-        atomic_write_text(args.out, text)
-    _write(text)
-    return 0
-
-
-def cmd_bench_extract(args: argparse.Namespace) -> int:
-    from .bench_extract import BenchExtractConfig, bench_extract
-    from .io import atomic_write_text
-
-    encoders = tuple(e for e in args.encoders.split(",") if e)
-    result = bench_extract(
-        BenchExtractConfig(minutes=args.minutes, encoders=encoders, text_encoder=args.text_encoder)
-    )
-    text = json.dumps(result, indent=2)
-    if args.out:
-        atomic_write_text(args.out, text)
-    _write(text)
-    return 0
-
-
 def _add_encoder_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--audio-encoder", default="whisper-tiny-en", help="logmel, egemaps, whisper-tiny-en, hf:ID[@layer]"
@@ -422,39 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_synth_features)
 
-    bench = sub.add_parser("bench", help="benchmarks writing JSON").add_subparsers(
-        dest="bench", required=True
-    )
-    p = bench.add_parser("cv", help="stacked bf16 k-fold training vs the plain fold-after-fold run")
-    for name, default in (
-        ("documents", 200),
-        ("segments", 40),
-        ("audio-dim", 768),
-        ("text-dim", 384),
-        ("folds", 10),
-        ("epochs", 10),
-        ("seed", 0),
-    ):
-        p.add_argument(f"--{name}", type=int, default=default)
-    p.add_argument("--method", choices=METHODS[1:], default="hilbert")
-    p.add_argument(
-        "--tune", action="store_true", help="include the dropout x weight-decay grid (4x the models)"
-    )
-    p.add_argument(
-        "--inner", type=int, default=1, help="inner folds per outer fold (the recipe's default is 5)"
-    )
-    p.add_argument("--skip-plain", action="store_true", help="time only the optimised run")
-    p.add_argument("--out", default=None, help="also write the JSON here")
-    p.set_defaults(func=cmd_bench)
-
-    p = bench.add_parser("extract", help="encoder speed and peak memory on a generated recording")
-    p.add_argument("--minutes", type=float, default=5.0, help="length of the generated recording")
-    p.add_argument(
-        "--encoders", default="logmel,egemaps,whisper-tiny-en", help="comma-separated audio encoders"
-    )
-    p.add_argument("--text-encoder", default="minilm-l6", help="text encoder to time ('' for none)")
-    p.add_argument("--out", default=None, help="also write the JSON here")
-    p.set_defaults(func=cmd_bench_extract)
+    add_bench_parser(sub)
     return parser
 
 
