@@ -2,23 +2,50 @@
 
 Public API: :class:`ExperimentConfig`, :func:`cross_validate`, :func:`train_final`,
 :func:`load_bundle`, :func:`create_model`.
+
+The names that need torch or scikit-learn are imported on first use, so that light commands
+(``hilbert validate``, ``hilbert --help``) do not pay several seconds of imports.
 """
 
 from __future__ import annotations
 
-from .bundle import Bundle, load_bundle, train_final
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .config import AUX_LOSSES, METHODS, EvalConfig, ExperimentConfig, LossConfig, ModelConfig, TrainConfig
-from .evaluation import cross_validate
-from .model import HilbertModel
-from .types import CVReport, ModelOutput, Prediction
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "Bundle": "bundle",
+    "load_bundle": "bundle",
+    "train_final": "bundle",
+    "cross_validate": "evaluation",
+    "HilbertModel": "model",
+    "CVReport": "types",
+    "ModelOutput": "types",
+    "Prediction": "types",
+}
+
+if TYPE_CHECKING:
+    from .bundle import Bundle, load_bundle, train_final
+    from .evaluation import cross_validate
+    from .model import HilbertModel
+    from .types import CVReport, ModelOutput, Prediction
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'hilbert_core' has no attribute {name!r}")
 
 
 def create_model(
     config: ExperimentConfig, audio_dim: int, text_dim: int, num_classes: int, num_members: int = 1
 ) -> HilbertModel:
     """Build the network of ``config.eval.method`` / ``config.eval.modality`` (not ``linear``)."""
+    from .model import HilbertModel
+
     return HilbertModel(
         config.model, config.eval.method, config.eval.modality, audio_dim, text_dim, num_classes, num_members
     )

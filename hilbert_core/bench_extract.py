@@ -7,7 +7,7 @@ import multiprocessing as mp
 import resource
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,6 @@ class BenchExtractConfig:
     text_encoder: str = "minilm-l6"
     segment_s: float = 6.5
     seed: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def write_test_recording(path: Path, minutes: float, seed: int = 0) -> float:

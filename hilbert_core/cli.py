@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from .cli_bench import add_bench_parser
 from .config import METHODS, MODALITIES, ExperimentConfig
+from .runs import STATUSES
 
 logger = logging.getLogger(__name__)
 
@@ -130,11 +132,13 @@ def cmd_cv(args: argparse.Namespace) -> int:
     return 0
 
 
+def _workspace(args: argparse.Namespace) -> str | None:
+    return args.workspace or os.environ.get("HILBERT_WORKSPACE")
+
+
 def _open_run(args: argparse.Namespace, kind: str, config: dict):
     """(registry, run id) when a workspace is given (--workspace or $HILBERT_WORKSPACE), else (None, None)."""
-    import os
-
-    workspace = args.workspace or os.environ.get("HILBERT_WORKSPACE")
+    workspace = _workspace(args)
     if not workspace:
         return None, None
     from .device import resolve_device
@@ -147,11 +151,9 @@ def _open_run(args: argparse.Namespace, kind: str, config: dict):
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    import os
-
     from .runs import RunRegistry
 
-    workspace = args.workspace or os.environ.get("HILBERT_WORKSPACE")
+    workspace = _workspace(args)
     if not workspace:
         raise ValueError("give --workspace DIR (or set HILBERT_WORKSPACE) to list its runs.")
     path = Path(workspace) / "registry.sqlite"
@@ -257,7 +259,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .extract import ExtractConfig, extract_corpus, sanitize
+    from .encoders.cache import sanitize_name
+    from .extract import ExtractConfig, extract_corpus
     from .features_io import save_features
 
     cfg = ExtractConfig(args.audio_encoder, args.text_encoder, args.whisper_model, args.cache)
@@ -271,7 +274,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         or Path(args.corpus)
         / ".hilbert"
         / "features"
-        / f"{sanitize(args.audio_encoder)}+{sanitize(args.text_encoder)}"
+        / f"{sanitize_name(args.audio_encoder or 'none')}+{sanitize_name(args.text_encoder or 'none')}"
     )
     save_features(out, feats.table, feats.audio, feats.text)
     from .io import atomic_write_text
@@ -353,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("runs", help="list the runs recorded in a workspace's registry")
     p.add_argument("--workspace", default=None, help="workspace folder ($HILBERT_WORKSPACE)")
-    p.add_argument("--status", choices=["queued", "running", "done", "failed", "cancelled"], default=None)
+    p.add_argument("--status", choices=STATUSES, default=None)
     p.set_defaults(func=cmd_runs)
 
     p = sub.add_parser("validate", help="check a corpus folder before any heavy work")

@@ -148,9 +148,9 @@ def cross_validate(
     check_foldable(data.y, data.classes, data.groups, cfg.eval.n_splits)
     folds = make_folds(data.y, data.groups, cfg.eval.n_splits, cfg.eval.seed)
     if cfg.eval.method == "linear":
-        proba, diagnostics, selected = _run_linear(data, folds)
+        proba, diagnostics, selected, timings = _run_linear(data, folds)
     else:
-        proba, diagnostics, selected = _run_neural(data, folds, progress)
+        proba, diagnostics, selected, timings = _run_neural(data, folds, progress)
     tests = [test for _, test in folds]
     fold_of = np.empty(len(data.y), dtype=np.int64)
     for f, test in enumerate(tests):
@@ -167,14 +167,14 @@ def cross_validate(
         diagnostics=diagnostics,
         selected=selected,
         config=cfg.to_dict(),
-        timings={"total": time.perf_counter() - start},
+        timings={"total": time.perf_counter() - start, **timings},
         **metrics,
     )
     logger.info(report.summary())
     return report
 
 
-def _run_linear(data: PreparedData, folds: list) -> tuple[np.ndarray, list, list]:
+def _run_linear(data: PreparedData, folds: list) -> tuple[np.ndarray, list, list, dict]:
     x = data.docs.mean_pooled(data.cfg.eval.modality)
     proba = np.zeros((len(data.y), len(data.classes)))
     selected = []
@@ -183,10 +183,12 @@ def _run_linear(data: PreparedData, folds: list) -> tuple[np.ndarray, list, list
         probe = fit_linear_probe(x[train], data.y[train], groups, data.cfg.eval.seed)
         proba[test] = probe.predict_proba(x[test])
         selected.append({"C": probe.C})
-    return proba, [[] for _ in folds], selected
+    return proba, [[] for _ in folds], selected, {}
 
 
-def _run_neural(data: PreparedData, folds: list, progress: Progress | None) -> tuple[np.ndarray, list, list]:
+def _run_neural(
+    data: PreparedData, folds: list, progress: Progress | None
+) -> tuple[np.ndarray, list, list, dict]:
     specs, cand_of, fold_of = [], [], []
     for f, (train, _) in enumerate(folds):
         s, c = member_specs(data, train, data.cfg.eval.seed * 100 + f)
@@ -212,7 +214,7 @@ def _run_neural(data: PreparedData, folds: list, progress: Progress | None) -> t
                 "val_loss": out.best_val_loss[chosen].tolist(),
             }
         )
-    return proba, diagnostics, selected
+    return proba, diagnostics, selected, {"train": out.seconds, "model_steps": float(out.model_steps)}
 
 
 def _fold_history(out: TrainOutput, chosen: np.ndarray) -> list[dict[str, float]]:

@@ -4,8 +4,6 @@ encoders over each recording, through the on-disk feature cache."""
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,10 +15,10 @@ from .data.corpus import Corpus, load_corpus, write_segments
 from .data.transcripts import Segment
 from .encoders import AUDIO_ENCODERS, TEXT_ENCODERS, FeatureCache, encode_recording, make_key
 from .features_io import FeatureSet
+from .training import Progress
 from .transcribe import BUNDLED, transcribe
 
 logger = logging.getLogger(__name__)
-Progress = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)
@@ -43,11 +41,6 @@ class ExtractConfig:
 
     def encoders_info(self) -> dict[str, str]:
         return {"audio_encoder": self.audio_encoder, "text_encoder": self.text_encoder}
-
-
-def sanitize(name: str) -> str:
-    """A file-name-safe form of an encoder spec."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "none"
 
 
 def ensure_segments(corpus: Corpus, whisper_model: str = BUNDLED, progress: Progress | None = None) -> int:
@@ -87,33 +80,36 @@ class Extractor:
             self._text = TEXT_ENCODERS.build(self.cfg.text_encoder)
         return self._text
 
-    def audio_features(
-        self, path: Path, segments: list[Segment], audio_hash: str | None = None
-    ) -> np.ndarray | None:
+    def audio_features(self, path: Path, segments: list[Segment]) -> np.ndarray | None:
         enc = self.audio_encoder
         if enc is None:
             return None
         spans = [(s.start_s, s.end_s) for s in segments]
-        if self.cache is None:
-            return encode_recording(enc, iter_windows(path, window_s=enc.max_window_s), spans)
-        key = make_key(audio_hash or audio_sha256(path), spans, enc.name, enc.revision)
-        feats = self.cache.get(key)
-        if feats is None:
-            feats = encode_recording(enc, iter_windows(path, window_s=enc.max_window_s), spans)
-            self.cache.put(key, feats)
-        return feats
+        return self._cached(
+            lambda: audio_sha256(path),
+            spans,
+            enc,
+            lambda: encode_recording(enc, iter_windows(path, window_s=enc.max_window_s), spans),
+        )
 
     def text_features(self, segments: list[Segment]) -> np.ndarray | None:
         enc = self.text_encoder
         if enc is None:
             return None
         texts = [s.text for s in segments]
+        return self._cached(
+            lambda: "text", texts, enc, lambda: np.asarray(enc.encode(texts), dtype=np.float32)
+        )
+
+    def _cached(self, content_key, segments, enc, compute) -> np.ndarray:
+        """``compute()``, served from the cache when this content, segmentation and encoder were seen.
+        ``content_key`` is a callable so a one-off extraction never hashes the audio file."""
         if self.cache is None:
-            return np.asarray(enc.encode(texts), dtype=np.float32)
-        key = make_key("text", texts, enc.name, enc.revision)
+            return compute()
+        key = make_key(content_key(), segments, enc.name, enc.revision)
         feats = self.cache.get(key)
         if feats is None:
-            feats = np.asarray(enc.encode(texts), dtype=np.float32)
+            feats = compute()
             self.cache.put(key, feats)
         return feats
 

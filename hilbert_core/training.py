@@ -54,7 +54,7 @@ class TrainOutput:
         history: per epoch, name -> (M,) means over the epoch's steps (``*_loss`` terms, CKA, MI,
             ``mi_ceiling``) plus ``val_loss``.
         seconds: wall time of training.
-        steps: optimiser steps taken.
+        model_steps: training steps summed over members (M x epochs run x steps per epoch).
     """
 
     model: HilbertModel
@@ -62,7 +62,7 @@ class TrainOutput:
     best_val_loss: np.ndarray
     history: list[dict[str, np.ndarray]] = field(default_factory=list)
     seconds: float = 0.0
-    steps: int = 0
+    model_steps: int = 0
 
 
 def _feature_stats(x: np.ndarray, mask: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -210,7 +210,7 @@ def _concat_outputs(
         best_val_loss=np.concatenate([o.best_val_loss for o in outs]),
         history=history,
         seconds=sum(o.seconds for o in outs),
-        steps=sum(o.steps for o in outs),
+        model_steps=sum(o.model_steps for o in outs),
     )
 
 
@@ -291,7 +291,7 @@ def _train_stack(
         best_val_loss=best_loss,
         history=history,
         seconds=time.perf_counter() - start,
-        steps=len(history) * steps,
+        model_steps=m * len(history) * steps,
     )
 
 

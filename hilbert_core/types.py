@@ -88,7 +88,8 @@ class CVReport:
         diagnostics: per fold, a list of per-epoch dicts (loss terms, CKA, MI and its log-batch ceiling).
         selected: per fold, the hyper-parameters chosen on the inner validation split.
         config: the :class:`ExperimentConfig` as a dict.
-        timings: seconds spent (``total``, ``train``).
+        timings: seconds spent (``total``; for the networks also ``train``) and ``model_steps``, the
+            training steps summed over all models trained (for FLOP accounting).
     """
 
     method: str

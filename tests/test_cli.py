@@ -68,3 +68,12 @@ def test_user_mistakes_print_one_line_and_exit_2(tmp_path, capsys):
     (feats / "audio.npy").write_bytes(b"\x93NUMPY garbage")
     assert main(["cv", "--features", str(feats), "--task", "label"]) == 2
     assert "audio.npy" in capsys.readouterr().err
+
+
+def test_cli_start_up_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = "import sys, hilbert_core.cli; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
