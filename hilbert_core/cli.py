@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .cli_bench import add_bench_parser
+from .cli_sweep import add_sweep_parsers
 from .config import METHODS, MODALITIES, ExperimentConfig
 from .runs import STATUSES
 
@@ -288,7 +289,7 @@ def _add_encoder_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--audio-encoder", default="whisper-tiny-en", help="logmel, egemaps, whisper-tiny-en, hf:ID[@layer]"
     )
-    p.add_argument("--text-encoder", default="minilm-l6", help="minilm-l6, st:ID, hf:ID, clap:ID")
+    p.add_argument("--text-encoder", default="minilm-l6", help="minilm-l6, lexicon, st:ID, hf:ID, clap:ID")
     p.add_argument("--whisper-model", default="bundled-tiny.en", help="transcription model name or folder")
     p.add_argument("--cache", default=None, help="feature cache folder (default CORPUS/.hilbert/cache)")
 
@@ -386,6 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_synth_features)
 
+    add_sweep_parsers(sub)
     add_bench_parser(sub)
     return parser
 

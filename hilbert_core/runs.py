@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import time
 import uuid
@@ -19,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATUSES = ("queued", "running", "done", "failed", "cancelled")
+JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled", "lost")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,
@@ -52,6 +54,28 @@ CREATE TABLE IF NOT EXISTS fold_metrics (
     PRIMARY KEY (run_id, fold)
 );
 """
+# Schema 2: a sweep cell is done at most once (enforced by the database), runs know their host and
+# background job, and background jobs have their own table (see hilbert_core.jobs).
+_SCHEMA_2 = """
+CREATE UNIQUE INDEX IF NOT EXISTS runs_done_once ON runs (cell_key) WHERE status = 'done';
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    spec_json TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    started_at REAL,
+    finished_at REAL,
+    pid INTEGER,
+    host TEXT,
+    progress REAL NOT NULL DEFAULT 0,
+    message TEXT NOT NULL DEFAULT '',
+    error TEXT,
+    log_path TEXT,
+    result_json TEXT NOT NULL DEFAULT '{}'
+);
+"""
+_RUN_COLUMNS_2 = {"host": "TEXT", "job_id": "TEXT"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +96,8 @@ class RunRecord:
     error: str | None
     artefacts: dict[str, str]
     auc_macro: float | None = None
+    host: str | None = None
+    job_id: str | None = None
 
     @property
     def seconds(self) -> float | None:
@@ -97,7 +123,20 @@ class RunRegistry:
                     "workspace."
                 )
             db.executescript(_SCHEMA)
+            have = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+            for column, sql_type in _RUN_COLUMNS_2.items():
+                if column not in have:
+                    db.execute(f"ALTER TABLE runs ADD COLUMN {column} {sql_type}")
+            db.executescript(_SCHEMA_2)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def transaction(self):
+        """A write transaction on the registry (``BEGIN IMMEDIATE``), for the package's other tables."""
+        return self._transaction()
+
+    def connect(self):
+        """A read connection on the registry."""
+        return self._connect()
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -120,24 +159,86 @@ class RunRegistry:
                 raise
             db.execute("COMMIT")
 
-    def create(self, kind: str, config: dict[str, Any], cell_key: str | None = None) -> str:
+    def create(
+        self, kind: str, config: dict[str, Any], cell_key: str | None = None, job_id: str | None = None
+    ) -> str:
         """Register a queued run and return its id."""
+        with self._transaction() as db:
+            return self._insert(db, kind, config, cell_key, job_id)
+
+    @staticmethod
+    def _insert(db, kind: str, config: dict[str, Any], cell_key: str | None, job_id: str | None) -> str:
         from . import __version__
 
         run_id = uuid.uuid4().hex[:12]
-        with self._transaction() as db:
-            db.execute(
-                "INSERT INTO runs (id, kind, status, cell_key, config_json, created_at, package_version) "
-                "VALUES (?, ?, 'queued', ?, ?, ?, ?)",
-                (run_id, kind, cell_key, json.dumps(config, sort_keys=True), time.time(), __version__),
-            )
+        db.execute(
+            "INSERT INTO runs (id, kind, status, cell_key, config_json, created_at, package_version, job_id, "
+            "pid, host) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run_id,
+                kind,
+                cell_key,
+                json.dumps(config, sort_keys=True),
+                time.time(),
+                __version__,
+                job_id,
+                os.getpid(),
+                HOST,
+            ),
+        )
         return run_id
 
-    def start(self, run_id: str, device: str) -> None:
-        self._set(run_id, "running", started_at=time.time(), device=device, pid=os.getpid())
+    def claim(
+        self, kind: str, config: dict[str, Any], cell_key: str, job_id: str | None = None
+    ) -> str | None:
+        """Queue a run of a sweep cell unless the cell is done or being run by a live process.
 
-    def finish(self, run_id: str, report: dict[str, Any], artefacts: dict[str, str] | None = None) -> None:
-        """Store a run's report and mark it done, in one transaction."""
+        Runs of the cell left ``queued``/``running`` by a process that is gone (killed, crashed) are
+        marked failed first. Returns the new run's id, or None when there is nothing to do.
+        """
+        with self._transaction() as db:
+            if db.execute(
+                "SELECT 1 FROM runs WHERE cell_key = ? AND status = 'done'", (cell_key,)
+            ).fetchone():
+                return None
+            for run_id, pid, host in db.execute(
+                "SELECT id, pid, host FROM runs WHERE cell_key = ? AND status IN ('queued', 'running')",
+                (cell_key,),
+            ).fetchall():
+                if pid is not None and pid != os.getpid() and host == HOST and process_alive(pid):
+                    return None
+                self._update(
+                    db, run_id, "failed", finished_at=time.time(), error="interrupted (its process is gone)"
+                )
+            return self._insert(db, kind, config, cell_key, job_id)
+
+    def start(self, run_id: str, device: str) -> None:
+        self._set(run_id, "running", started_at=time.time(), device=device, pid=os.getpid(), host=HOST)
+
+    def finish(
+        self,
+        run_id: str,
+        report: dict[str, Any],
+        artefacts: dict[str, str] | None = None,
+        device: str | None = None,
+    ) -> bool:
+        """Store a run's report and mark it done, in one transaction.
+
+        Returns False (and marks the run cancelled) when another run finished the same sweep cell
+        first: the database keeps every cell done at most once.
+        """
+        try:
+            self._store(run_id, report, artefacts, device)
+        except sqlite3.IntegrityError:
+            self._set(
+                run_id, "cancelled", finished_at=time.time(), error="duplicate: the cell was done elsewhere"
+            )
+            return False
+        return True
+
+    def _store(
+        self, run_id: str, report: dict[str, Any], artefacts: dict[str, str] | None, device: str | None
+    ) -> None:
         with self._transaction() as db:
             db.execute(
                 "INSERT OR REPLACE INTO results (run_id, auc_macro, auc_mean, auc_sd, report_json) "
@@ -154,9 +255,31 @@ class RunRegistry:
                 "INSERT OR REPLACE INTO fold_metrics (run_id, fold, auc) VALUES (?, ?, ?)",
                 [(run_id, f, auc) for f, auc in enumerate(report.get("fold_auc", []))],
             )
+            extra = {"device": device} if device else {}
             self._update(
-                db, run_id, "done", finished_at=time.time(), artefacts_json=json.dumps(artefacts or {})
+                db,
+                run_id,
+                "done",
+                finished_at=time.time(),
+                artefacts_json=json.dumps(artefacts or {}),
+                **extra,
             )
+
+    def interrupt_stale(self) -> int:
+        """Mark runs whose process on this host is gone as failed; returns how many."""
+        with self._transaction() as db:
+            stale = [
+                run_id
+                for run_id, pid in db.execute(
+                    "SELECT id, pid FROM runs WHERE status IN ('queued', 'running') AND host = ?", (HOST,)
+                ).fetchall()
+                if pid is not None and not process_alive(pid)
+            ]
+            for run_id in stale:
+                self._update(
+                    db, run_id, "failed", finished_at=time.time(), error="interrupted (its process is gone)"
+                )
+        return len(stale)
 
     def fail(self, run_id: str, error: str) -> None:
         self._set(run_id, "failed", finished_at=time.time(), error=error)
@@ -206,27 +329,36 @@ class RunRegistry:
     def _select(self, tail: str, args: tuple) -> list[RunRecord]:
         query = (
             "SELECT runs.id, kind, status, cell_key, config_json, created_at, started_at, finished_at, "
-            "device, pid, package_version, error, artefacts_json, results.auc_macro FROM runs "
+            "device, pid, package_version, error, artefacts_json, results.auc_macro, host, job_id FROM runs "
             f"LEFT JOIN results ON results.run_id = runs.id {tail}"
         )
         with self._connect() as db:
             rows = db.execute(query, args).fetchall()
-        return [
-            RunRecord(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                json.loads(r[4]),
-                r[5],
-                r[6],
-                r[7],
-                r[8],
-                r[9],
-                r[10],
-                r[11],
-                json.loads(r[12]),
-                r[13],
+        return [RunRecord(*r[:4], json.loads(r[4]), *r[5:12], json.loads(r[12]), *r[13:]) for r in rows]
+
+    def done_results(self, kind: str = "cv") -> list[tuple[RunRecord, dict[str, Any]]]:
+        """Every finished run of ``kind`` with its report, oldest first (what ``hilbert report`` reads)."""
+        with self._connect() as db:
+            reports = dict(
+                db.execute(
+                    "SELECT results.run_id, report_json FROM results JOIN runs ON runs.id = results.run_id "
+                    "WHERE runs.kind = ? AND runs.status = 'done'",
+                    (kind,),
+                ).fetchall()
             )
-            for r in rows
-        ]
+        runs = self._select("WHERE runs.kind = ? AND runs.status = 'done' ORDER BY runs.created_at", (kind,))
+        return [(r, json.loads(reports[r.id])) for r in runs if r.id in reports]
+
+
+HOST = socket.gethostname()
+
+
+def process_alive(pid: int) -> bool:
+    """True when a process with this id exists on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True

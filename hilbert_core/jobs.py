@@ -1,0 +1,256 @@
+"""Background jobs: start a sweep, a cross-validation or a final training, follow it, cancel it.
+
+A job runs in its own process (its own session, so it outlives the browser tab or terminal that
+started it) and writes its status, progress and result to the ``jobs`` table of the workspace's
+registry; anyone can read them back later, e.g. after reopening the app. Cancelling sends SIGTERM to
+the job's process group: the job marks its unfinished runs cancelled and stops its workers. A job
+whose process vanished (killed, machine rebooted) is reported as ``lost``; start it again and the
+sweep resumes where it stopped.
+
+Job specs (plain JSON):
+
+- ``{"kind": "sweep", "sweep_file": PATH, "engine": "local", "workers": null, "address": null}``
+- ``{"kind": "cv", "corpus": DIR | "features": DIR, "task": T, "audio_encoder": A, "text_encoder": T,
+  "method": M, "modality": "both", "losses": [...], "folds": 5, "seed": 0, "set": [...]}``
+- ``{"kind": "train", ...same as cv without folds...}``: a final model saved as a bundle in the workspace.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .runs import HOST, RunRegistry, process_alive
+from .sweep import registry_path
+
+logger = logging.getLogger(__name__)
+JOB_KINDS = ("sweep", "cv", "train")
+FINAL = ("done", "failed", "cancelled", "lost")
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """One background job as the registry knows it."""
+
+    id: str
+    kind: str
+    status: str  # queued, running, done, failed, cancelled, lost
+    spec: dict[str, Any]
+    progress: float
+    message: str
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    pid: int | None
+    error: str | None
+    log_path: str | None
+    result: dict[str, Any]
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL
+
+
+class JobCancelled(Exception):
+    """Raised inside a job's process when it receives SIGTERM."""
+
+
+def _registry(workspace: str | Path) -> RunRegistry:
+    return RunRegistry(registry_path(workspace))
+
+
+def start_job(workspace: str | Path, spec: dict[str, Any]) -> str:
+    """Check ``spec``, record the job and start it in a detached process; returns the job id."""
+    kind = spec.get("kind")
+    if kind not in JOB_KINDS:
+        raise ValueError(f"job kind {kind!r} is unknown; choose one of {', '.join(JOB_KINDS)}.")
+    build_spec(spec)  # fail here, in the caller, on a bad spec: not later in a log file
+    workspace = Path(workspace).resolve()
+    job_id = uuid.uuid4().hex[:12]
+    log_path = workspace / "jobs" / f"{job_id}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with _registry(workspace).transaction() as db:
+        db.execute(
+            "INSERT INTO jobs (id, kind, status, spec_json, created_at, log_path, host) "
+            "VALUES (?, ?, 'queued', ?, ?, ?, ?)",
+            (job_id, kind, json.dumps(spec), time.time(), str(log_path), HOST),
+        )
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hilbert_core.jobs", str(workspace), job_id],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # survives the app or terminal; cancel signals its whole group
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    _update(workspace, job_id, pid=proc.pid)
+    return job_id
+
+
+def get_job(workspace: str | Path, job_id: str) -> JobStatus:
+    jobs = _select(workspace, "WHERE id = ?", (job_id,))
+    if not jobs:
+        raise ValueError(
+            f"job {job_id!r} is not in {registry_path(workspace)}; list jobs with `hilbert jobs`."
+        )
+    return jobs[0]
+
+
+def list_jobs(workspace: str | Path) -> list[JobStatus]:
+    """Jobs, newest first."""
+    return _select(workspace, "ORDER BY created_at DESC", ())
+
+
+def cancel_job(workspace: str | Path, job_id: str) -> JobStatus:
+    """Stop a queued or running job (its workers too); a finished job is left as it is."""
+    job = get_job(workspace, job_id)
+    if job.is_final:
+        return job
+    if job.pid is not None and process_alive(job.pid):
+        try:
+            os.killpg(job.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    else:
+        _update(workspace, job_id, status="cancelled", finished_at=time.time(), message="cancelled")
+    return get_job(workspace, job_id)
+
+
+def wait_job(workspace: str | Path, job_id: str, timeout_s: float = 600.0, poll_s: float = 0.2) -> JobStatus:
+    """Block until the job is final (or ``timeout_s`` passes); returns its last status."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        job = get_job(workspace, job_id)
+        if job.is_final or time.monotonic() > deadline:
+            return job
+        time.sleep(poll_s)
+
+
+def _select(workspace: str | Path, tail: str, args: tuple) -> list[JobStatus]:
+    query = (
+        "SELECT id, kind, status, spec_json, progress, message, created_at, started_at, finished_at, pid, "
+        f"error, log_path, result_json, host FROM jobs {tail}"
+    )
+    with _registry(workspace).connect() as db:
+        rows = db.execute(query, args).fetchall()
+    out = []
+    for r in rows:
+        status = r[2]
+        if status in ("queued", "running") and r[13] == HOST and (r[9] is None or not process_alive(r[9])):
+            status = "lost" if r[9] is not None else status
+        out.append(JobStatus(r[0], r[1], status, json.loads(r[3]), *r[4:12], json.loads(r[12])))
+    return out
+
+
+def _update(workspace: str | Path, job_id: str, **fields: Any) -> None:
+    sets = ", ".join(f"{k} = ?" for k in fields)
+    with _registry(workspace).transaction() as db:
+        db.execute(f"UPDATE jobs SET {sets} WHERE id = ?", (*fields.values(), job_id))
+
+
+def build_spec(spec: dict[str, Any]):
+    """The :class:`SweepSpec` a job runs (a cv job is a one-cell sweep); raises ValueError on a bad spec."""
+    from .sweep_spec import load_sweep, single_cell_spec
+
+    if spec["kind"] == "sweep":
+        if not spec.get("sweep_file"):
+            raise ValueError("a sweep job needs 'sweep_file' (a sweep YAML file).")
+        return load_sweep(spec["sweep_file"])
+    return single_cell_spec(spec)
+
+
+class _Throttled:
+    """Writes progress to the registry at most every ``every_s`` seconds (and always the last one)."""
+
+    def __init__(self, workspace: Path, job_id: str, every_s: float = 0.5) -> None:
+        self.workspace, self.job_id, self.every_s = workspace, job_id, every_s
+        self.last = 0.0
+
+    def __call__(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - self.last >= self.every_s or fraction >= 1.0:
+            self.last = now
+            _update(self.workspace, self.job_id, progress=float(fraction), message=message[:500])
+
+
+def _raise_cancelled(signum: int, frame: Any) -> None:
+    raise JobCancelled()
+
+
+def run_job(workspace: str | Path, job_id: str) -> int:
+    """Body of a job's process (``python -m hilbert_core.jobs WORKSPACE JOB_ID``)."""
+    workspace = Path(workspace)
+    signal.signal(signal.SIGTERM, _raise_cancelled)
+    job = get_job(workspace, job_id)
+    _update(workspace, job_id, status="running", started_at=time.time(), pid=os.getpid())
+    progress = _Throttled(workspace, job_id)
+    try:
+        result = _execute(workspace, job, progress)
+    except JobCancelled:
+        _update(workspace, job_id, status="cancelled", finished_at=time.time(), message="cancelled")
+        return 130
+    except Exception as exc:  # noqa: BLE001  (recorded for the user; the traceback goes to the log)
+        logger.exception("job %s failed", job_id)
+        error = f"{exc}" if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
+        _update(workspace, job_id, status="failed", finished_at=time.time(), error=error)
+        return 1
+    _update(
+        workspace,
+        job_id,
+        status="done",
+        finished_at=time.time(),
+        progress=1.0,
+        result_json=json.dumps(result),
+        message="done",
+    )
+    return 0
+
+
+def _execute(workspace: Path, job: JobStatus, progress) -> dict[str, Any]:
+    spec = job.spec
+    if spec["kind"] == "train":
+        from .train_job import run_train_job
+
+        return run_train_job(workspace, job.id, spec, progress)
+    from .sweep import run_sweep
+
+    hooks = ()
+    if spec.get("mlflow") is not None:
+        from .mlflow_log import make_mlflow_hook
+
+        hooks = (make_mlflow_hook(spec["mlflow"], workspace, spec.get("name", "hilbert")),)
+    out = run_sweep(
+        build_spec(spec),
+        workspace,
+        engine=spec.get("engine", "local" if spec["kind"] == "sweep" else "sequential"),
+        workers=spec.get("workers"),
+        address=spec.get("address"),
+        progress=progress,
+        job_id=job.id,
+        hooks=hooks,
+    )
+    if out.failed and not out.ran:
+        raise ValueError(f"{len(out.failed)} cell(s) failed; first: {out.failed[0][0]}: {out.failed[0][1]}")
+    return {
+        "cells": out.cells,
+        "already_done": out.already_done,
+        "ran": out.ran,
+        "failed": out.failed,
+        "run_ids": out.run_ids,
+        "seconds": out.seconds,
+    }
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    sys.exit(run_job(sys.argv[1], sys.argv[2]))

@@ -1,0 +1,264 @@
+"""Run a sweep: extract each encoder once, cross-validate every cell, record everything in the registry.
+
+The driver (this module, in one process) is the only writer of the registry and the workspace; tasks
+run on an engine (:mod:`hilbert_core.engines`). Resumable by construction: a cell is claimed in the
+registry before it runs and marked done in the same transaction that stores its results, so a sweep
+killed at any moment (SIGKILL included) and started again skips what is done, reruns what was cut
+off, and ends with every cell done exactly once (a unique index in the database guarantees it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .engines import create_engine
+from .features_io import save_features
+from .io import atomic_write_text
+from .runs import RunRegistry
+from .sweep_spec import Cell, ExtractJob, SweepSpec
+from .sweep_tasks import cv_task, extract_task, transcribe_task
+
+logger = logging.getLogger(__name__)
+Progress = Callable[[float, str], None]
+REGISTRY_FILE = "registry.sqlite"
+
+
+@dataclass
+class SweepOutput:
+    """What a sweep did.
+
+    Attributes:
+        cells: cells in the grid; ``already_done`` of them were done before this call.
+        ran: cells cross-validated by this call; ``extracted``: encoder runs by this call.
+        failed: ``(cell or extraction label, error)`` for everything that failed.
+        busy: cells left alone because another live process is running them.
+        run_ids: registry ids of the cv runs this call finished.
+        seconds: wall time of the call.
+    """
+
+    cells: int
+    already_done: int = 0
+    ran: int = 0
+    extracted: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    busy: int = 0
+    run_ids: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def registry_path(workspace: str | Path) -> Path:
+    return Path(workspace) / REGISTRY_FILE
+
+
+def features_folder(workspace: str | Path, job: ExtractJob) -> Path:
+    from .encoders.cache import sanitize_name
+
+    tag = hashlib.sha256(job.corpus.root.encode()).hexdigest()[:8]
+    return (
+        Path(workspace) / "features" / f"{job.corpus.name}-{tag}" / f"{job.role}-{sanitize_name(job.encoder)}"
+    )
+
+
+class _Driver:
+    """State of one sweep call: what is pending, what runs where, what each result unlocks."""
+
+    def __init__(self, spec: SweepSpec, workspace: Path, engine, job_id: str | None, hooks) -> None:
+        self.spec, self.workspace, self.engine, self.job_id = spec, workspace, engine, job_id
+        self.registry = RunRegistry(registry_path(workspace))
+        self.hooks = hooks
+        self.inflight: dict[Future, tuple[str, Any, str]] = {}  # future -> (kind, item, run id)
+        self.ready: dict[str, Any] = {}  # extract key -> feature source for cv tasks
+        self.broken: dict[str, str] = {}  # extract key -> error
+        self.waiting: list[Cell] = []
+        self.num_extract = 0
+
+    def source(self, folder: Path) -> Any:
+        if not self.engine.by_value:
+            return str(folder)
+        from .features_io import load_features
+
+        return self.engine.put(load_features(folder))
+
+    def submit_extract(self, job: ExtractJob) -> None:
+        folder = features_folder(self.workspace, job)
+        done = self.registry.find_done(job.key)
+        if done is not None and (folder / "documents.csv").is_file():
+            self.ready[job.key] = self.source(folder)
+            return
+        config = {
+            "corpus": job.corpus.name,
+            "corpus_root": job.corpus.root,
+            "role": job.role,
+            "encoder": job.encoder,
+            "whisper_model": job.whisper_model,
+        }
+        run_id = self.registry.claim("extract", config, job.key, self.job_id)
+        if run_id is None:  # being extracted by another live sweep: wait for it next time
+            self.broken[job.key] = "being extracted by another running sweep; run this sweep again later"
+            return
+        self.registry.start(run_id, self.engine.name)
+        self.num_extract += 1
+        cache = job.corpus.cache or str(self.workspace / "cache")
+        args = (job.corpus.root, job.role, job.encoder, job.whisper_model, cache)
+        self.inflight[self.engine.submit(extract_task, *args, gpu=True)] = ("extract", job, run_id)
+
+    def try_cells(self, out: SweepOutput) -> None:
+        still = []
+        for cell in self.waiting:
+            needs = self.needs(cell)
+            if any(k in self.broken for k in needs):
+                out.failed.append(
+                    (
+                        cell.label,
+                        f"features missing: {self.broken[next(k for k in needs if k in self.broken)]}",
+                    )
+                )
+            elif all(k in self.ready for k in needs):
+                self.submit_cell(cell, out)
+            else:
+                still.append(cell)
+        self.waiting = still
+
+    def needs(self, cell: Cell) -> list[str]:
+        return [
+            ExtractJob(cell.corpus, role, enc, self.spec.whisper_model).key
+            for role, enc in (("audio", cell.audio_encoder), ("text", cell.text_encoder))
+            if enc
+        ]
+
+    def submit_cell(self, cell: Cell, out: SweepOutput) -> None:
+        config = {
+            **cell.config().to_dict(),
+            "task": cell.task,
+            "cell": cell.describe(),
+            "sweep": self.spec.name,
+        }
+        run_id = self.registry.claim("cv", config, cell.key, self.job_id)
+        if run_id is None:
+            out.busy += 1
+            return
+        self.registry.start(run_id, self.engine.name)
+        if cell.corpus.is_features:
+            args = (None, None, cell.task, cell.config().to_dict(), self.source(Path(cell.corpus.root)))
+        else:
+            keys = dict(zip(("audio", "text"), [None, None]))
+            for role, enc in (("audio", cell.audio_encoder), ("text", cell.text_encoder)):
+                if enc:
+                    keys[role] = self.ready[ExtractJob(cell.corpus, role, enc, self.spec.whisper_model).key]
+            args = (keys["audio"], keys["text"], cell.task, cell.config().to_dict(), None)
+        self.inflight[self.engine.submit(cv_task, *args, gpu=True)] = ("cv", cell, run_id)
+
+    def collect(self, future: Future, out: SweepOutput) -> str:
+        kind, item, run_id = self.inflight.pop(future)
+        try:
+            result = future.result()
+        except Exception as exc:  # noqa: BLE001  (recorded with the run; the sweep goes on)
+            error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            self.registry.fail(run_id, error)
+            out.failed.append((item.label, error))
+            if kind == "extract":
+                self.broken[item.key] = error
+            return f"failed: {item.label}"
+        if kind == "extract":
+            feats, info = result
+            folder = features_folder(self.workspace, item)
+            save_features(folder, feats.table, feats.audio, feats.text)
+            atomic_write_text(folder / "encoders.json", json.dumps(info, indent=2))
+            self.registry.finish(run_id, {"info": info}, {"features": str(folder)}, device=info.get("device"))
+            self.ready[item.key] = self.source(folder)
+            out.extracted += 1
+        else:
+            if self.registry.finish(run_id, result, {}, device=result.get("device")):
+                out.ran += 1
+                out.run_ids.append(run_id)
+                for hook in self.hooks:
+                    hook(run_id, item, result)
+        return f"{'extracted' if kind == 'extract' else 'done'}: {item.label}"
+
+
+def plan_remaining(spec: SweepSpec, workspace: str | Path) -> tuple[list[Cell], list[Cell]]:
+    """(cells still to run, cells already done) according to the workspace's registry."""
+    registry = RunRegistry(registry_path(workspace))
+    todo, done = [], []
+    for cell in spec.cells():
+        (done if registry.find_done(cell.key) else todo).append(cell)
+    return todo, done
+
+
+def run_sweep(
+    spec: SweepSpec,
+    workspace: str | Path,
+    engine: str = "local",
+    workers: int | None = None,
+    address: str | None = None,
+    progress: Progress | None = None,
+    job_id: str | None = None,
+    hooks: tuple[Callable[[str, Cell, dict], None], ...] = (),
+) -> SweepOutput:
+    """Run every cell of ``spec`` not yet done in ``workspace``'s registry.
+
+    Args:
+        engine: ``local`` (process pool), ``ray`` or ``sequential`` (see :mod:`hilbert_core.engines`).
+        workers: pool size (default: one per GPU, else one per CPU core); for a local Ray, its CPUs.
+        address: an existing Ray cluster (``HOST:PORT`` or ``ray://HOST:PORT``).
+        progress: ``progress(fraction, message)``.
+        job_id: the background job this sweep runs in (recorded with each run).
+        hooks: called as ``hook(run_id, cell, report)`` after each finished cell (e.g. MLflow logging).
+    """
+    start = time.perf_counter()
+    workspace = Path(workspace)
+    todo, done = plan_remaining(spec, workspace)
+    out = SweepOutput(cells=len(todo) + len(done), already_done=len(done))
+    if not todo:
+        out.seconds = time.perf_counter() - start
+        return out
+    runner = create_engine(engine, workers, address)
+    driver = _Driver(spec, workspace, runner, job_id, hooks)
+    driver.registry.interrupt_stale()
+    cancelled = True
+    try:
+        _segment_corpora(spec, todo, runner)
+        for job in spec.extract_jobs(todo):
+            driver.submit_extract(job)
+        driver.waiting = todo
+        driver.try_cells(out)
+        total = len(todo) + driver.num_extract
+        finished = 0
+        while driver.inflight:
+            completed, _ = wait(list(driver.inflight), timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in completed:
+                message = driver.collect(future, out)
+                finished += 1
+                if progress is not None:
+                    progress(finished / max(total, 1), message)
+            driver.try_cells(out)
+        cancelled = False
+    finally:
+        if cancelled:
+            for _, _, run_id in driver.inflight.values():
+                driver.registry.cancel(run_id)
+        runner.close(cancel=cancelled)
+    out.seconds = time.perf_counter() - start
+    return out
+
+
+def _segment_corpora(spec: SweepSpec, cells: list[Cell], engine) -> None:
+    """Transcribe documents without segments once per corpus, before encoders run in parallel."""
+    from .data.corpus import load_corpus
+
+    roots = {c.corpus.root for c in cells if not c.corpus.is_features}
+    futures = []
+    for root in sorted(roots):
+        corpus = load_corpus(root)
+        if any(not corpus.segments_for(d) for d in corpus.document_ids):
+            futures.append(engine.submit(transcribe_task, root, spec.whisper_model, gpu=True))
+    for future in futures:
+        future.result()
