@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import socket
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 from urllib.parse import urlparse
 
@@ -37,27 +37,42 @@ def _count_gpus() -> int:
 
 
 class SequentialEngine:
-    """Runs each task in this process when it is submitted."""
+    """Runs tasks in this process, one at a time, when the driver waits for them (so each result is
+    recorded before the next task starts)."""
 
     name = "sequential"
     by_value = False
 
     def __init__(self) -> None:
         self.workers = 1
+        self._pending: list[tuple[Future, Callable[..., Any], tuple]] = []
 
     def submit(self, fn: Callable[..., Any], *args: Any, gpu: bool = False) -> Future:
         future: Future = Future()
-        try:
-            future.set_result(fn(*args))
-        except Exception as exc:  # noqa: BLE001  (the driver records it with the run)
-            future.set_exception(exc)
+        self._pending.append((future, fn, args))
         return future
+
+    def wait(self, futures: list[Future], timeout: float) -> set[Future]:
+        """Run the oldest pending task; return the futures that are done."""
+        done = {f for f in futures if f.done()}
+        if not done and self._pending:
+            future, fn, args = self._pending.pop(0)
+            try:
+                future.set_result(fn(*args))
+            except Exception as exc:  # noqa: BLE001  (the driver records it with the run)
+                future.set_exception(exc)
+            done.add(future)
+        return done
 
     def put(self, value: Any) -> Any:
         return value
 
     def close(self, cancel: bool = False) -> None:
-        pass
+        self._pending.clear()
+
+
+def _wait_any(futures: list[Future], timeout: float) -> set[Future]:
+    return wait(futures, timeout=timeout, return_when=FIRST_COMPLETED)[0]
 
 
 def _init_worker(devices: Any, threads: int) -> None:
@@ -110,6 +125,9 @@ class LocalEngine:
 
     def put(self, value: Any) -> Any:
         return value
+
+    def wait(self, futures: list[Future], timeout: float) -> set[Future]:
+        return _wait_any(futures, timeout)
 
     def close(self, cancel: bool = False) -> None:
         if cancel:
@@ -180,6 +198,9 @@ class RayEngine:
 
     def put(self, value: Any) -> Any:
         return self._ray.put(value)
+
+    def wait(self, futures: list[Future], timeout: float) -> set[Future]:
+        return _wait_any(futures, timeout)
 
     def close(self, cancel: bool = False) -> None:
         if cancel:

@@ -1,8 +1,9 @@
 """Paper tables from the registry: AUC by backbone pair x method x task, the loss ablation, paired tests.
 
 - Main tables (the paper's Tables 2 and 3, one per corpus): rows = backbone pair x method, columns =
-  tasks, each cell the AUC (%) mean +- sd over the outer folds and a 95 % confidence interval of the
-  pooled out-of-fold AUC by bootstrap over documents (or subjects); rows sorted by their average.
+  tasks, each cell the AUC (%) mean +- sd over the outer folds and a 95 % confidence interval of that
+  fold mean by bootstrap over documents (stratified within folds and classes); rows sorted by their
+  average. The CSV adds the pooled out-of-fold AUC and its bootstrap CI (over documents or subjects).
 - Ablation table (Table 4): for each auxiliary loss, the best AUC over the ``hilbert`` loss
   combinations that include it and over those that exclude it.
 - Paired comparisons: every two rows scored on the same documents and folds (same corpus, task, seed
@@ -22,7 +23,7 @@ import pandas as pd
 
 from .config import AUX_LOSSES
 from .runs import RunRegistry
-from .stats import bootstrap_auc_ci, delong_test, holm, paired_bootstrap_delta
+from .stats import bootstrap_auc_ci, bootstrap_fold_mean_ci, delong_test, holm, paired_bootstrap_delta
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class RunResult:
     auc_pooled: float
     y: np.ndarray
     proba: np.ndarray
+    fold_of: np.ndarray
     document_ids: list[str]
     groups: list[str] | None
     losses: tuple[str, ...] | None
@@ -140,6 +142,7 @@ def load_results(registry: RunRegistry, cfg: ReportConfig) -> list[RunResult]:
                 auc_pooled=float(report["auc_macro"]),
                 y=np.asarray([index[label] for label in report["labels"]]),
                 proba=np.asarray(report["oof_proba"], dtype=float),
+                fold_of=np.asarray(report["fold_of"]),
                 document_ids=list(report.get("document_ids") or range(len(report["labels"]))),
                 groups=report.get("groups"),
                 losses=None if cell.get("losses") is None else tuple(cell["losses"]),
@@ -171,7 +174,10 @@ def _dedupe(runs: list[RunResult], notes: list[str]) -> list[RunResult]:
 def main_tables(runs: list[RunResult], cfg: ReportConfig, out: ReportOutput) -> None:
     tidy = []
     for run in runs:
-        ci = _ci(run, cfg)
+        ci = bootstrap_fold_mean_ci(
+            run.y, run.proba, run.fold_of, num_resamples=cfg.num_resamples, level=cfg.level, seed=cfg.seed
+        )
+        pooled = _ci(run, cfg)
         finite = run.fold_auc[np.isfinite(run.fold_auc)]
         tidy.append(
             {
@@ -186,7 +192,10 @@ def main_tables(runs: list[RunResult], cfg: ReportConfig, out: ReportOutput) -> 
                 "auc_pooled": run.auc_pooled,
                 "ci_low": ci.low,
                 "ci_high": ci.high,
+                "pooled_ci_low": pooled.low,
+                "pooled_ci_high": pooled.high,
                 "ci_level": ci.level,
+                "ci_unit": cfg.unit,
                 "num_documents": len(run.y),
                 "run_id": run.run_id,
             }

@@ -64,7 +64,7 @@ def to_latex(table: pd.DataFrame, caption: str) -> str:
 
 
 CAPTIONS = {
-    "table": "AUC (%) mean ± sd over outer folds [95 % bootstrap CI of the pooled out-of-fold AUC]",
+    "table": "AUC (%) mean ± sd over outer folds [95 % CI of the mean, by bootstrap within folds]",
     "ablation": "Best AUC (%) over hilbert loss combinations with / without each auxiliary loss (gain)",
     "paired": "Paired comparisons: AUC difference [95 % paired-bootstrap CI], DeLong test, Holm-adjusted p",
 }

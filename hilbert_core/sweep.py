@@ -14,7 +14,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -233,7 +233,7 @@ def run_sweep(
         total = len(todo) + driver.num_extract
         finished = 0
         while driver.inflight:
-            completed, _ = wait(list(driver.inflight), timeout=0.5, return_when=FIRST_COMPLETED)
+            completed = runner.wait(list(driver.inflight), timeout=0.5)
             for future in completed:
                 message = driver.collect(future, out)
                 finished += 1
@@ -260,5 +260,7 @@ def _segment_corpora(spec: SweepSpec, cells: list[Cell], engine) -> None:
         corpus = load_corpus(root)
         if any(not corpus.segments_for(d) for d in corpus.document_ids):
             futures.append(engine.submit(transcribe_task, root, spec.whisper_model, gpu=True))
-    for future in futures:
-        future.result()
+    while futures:
+        for future in engine.wait(futures, timeout=0.5):
+            future.result()
+            futures.remove(future)

@@ -280,10 +280,11 @@ def _build(check: _Checker, top: dict[str, yaml.Node], path: Path) -> SweepSpec:
     )
     folds = check.integer(top["folds"], "folds", 2) if "folds" in top else 25
     overrides = names("set")
-    try:
-        ExperimentConfig().apply_overrides(list(overrides))
-    except ValueError as exc:
-        raise check.fail(top["set"], str(exc)) from None
+    for item in check.scalars(top["set"], "set") if "set" in top else []:
+        try:
+            ExperimentConfig().apply_overrides([item.value])
+        except ValueError as exc:
+            raise check.fail(item, str(exc)) from None
     ablations = _ablations(check, top.get("ablations"))
     corpora = _corpora(check, top["corpora"], path.parent, bool(audio or text))
     if any(not c.is_features for c in corpora) and not (audio or text):
