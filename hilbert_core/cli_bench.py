@@ -1,4 +1,4 @@
-"""``hilbert bench cv|extract``: the benchmark commands (JSON to stdout, and to ``--out``)."""
+"""``hilbert bench cv|extract|sweep``: the benchmark commands (JSON to stdout, and to ``--out``)."""
 
 from __future__ import annotations
 
@@ -46,8 +46,22 @@ def cmd_bench_extract(args: argparse.Namespace) -> int:
     return _emit(bench_extract(cfg), args.out)
 
 
+def cmd_bench_sweep(args: argparse.Namespace) -> int:
+    from .bench_sweep import BenchSweepConfig, bench_sweep
+
+    cfg = BenchSweepConfig(
+        documents=args.documents,
+        seeds=args.seeds,
+        folds=args.folds,
+        epochs=args.epochs,
+        workers=args.workers,
+        registry_jobs=args.registry_jobs,
+    )
+    return _emit(bench_sweep(cfg), args.out)
+
+
 def add_bench_parser(sub) -> None:
-    """Register ``bench cv`` and ``bench extract`` on the top-level subparsers."""
+    """Register ``bench cv``, ``bench extract`` and ``bench sweep`` on the top-level subparsers."""
     bench = sub.add_parser("bench", help="benchmarks writing JSON").add_subparsers(
         dest="bench", required=True
     )
@@ -81,3 +95,18 @@ def add_bench_parser(sub) -> None:
     p.add_argument("--text-encoder", default="minilm-l6", help="text encoder to time ('' for none)")
     p.add_argument("--out", default=None, help="also write the JSON here")
     p.set_defaults(func=cmd_bench_extract)
+
+    p = bench.add_parser("sweep", help="a small grid: local process pool vs one job after another")
+    for name, default in (
+        ("documents", 120),
+        ("seeds", 4),
+        ("folds", 5),
+        ("epochs", 20),
+        ("registry-jobs", 200),
+    ):
+        p.add_argument(f"--{name}", type=int, default=default)
+    p.add_argument(
+        "--workers", type=int, default=None, help="local pool size (default: GPUs, else CPU cores)"
+    )
+    p.add_argument("--out", default=None, help="also write the JSON here")
+    p.set_defaults(func=cmd_bench_sweep)

@@ -27,15 +27,16 @@ def _workspace(args: argparse.Namespace, must_exist: bool = False) -> Path:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from .sweep import plan_remaining, run_sweep
+    from .sweep import pending_extractions, plan_remaining, run_sweep
     from .sweep_spec import load_sweep
 
     spec = load_sweep(args.sweep_file)
     workspace = _workspace(args)
     todo, done = plan_remaining(spec, workspace)
+    extracts = pending_extractions(spec, todo, workspace)
     _write(
         f"sweep {spec.name!r}: {len(todo) + len(done)} cells ({len(done)} done, {len(todo)} to run), "
-        f"{len(spec.extract_jobs(todo))} encoder runs needed"
+        f"{len(extracts)} encoder runs needed"
     )
     if args.dry_run:
         for cell in todo:

@@ -78,7 +78,10 @@ class _Driver:
         self.ready: dict[str, Any] = {}  # extract key -> feature source for cv tasks
         self.broken: dict[str, str] = {}  # extract key -> error
         self.waiting: list[Cell] = []
-        self.num_extract = 0
+        self.extract_queue: list[ExtractJob] = []
+        # Never more tasks submitted than the engine runs at once: a run marked "running" is running,
+        # and a cancelled or killed sweep leaves the cells it had not started untouched.
+        self.capacity = max(1, int(engine.workers))
 
     def source(self, folder: Path) -> Any:
         if not self.engine.by_value:
@@ -105,23 +108,21 @@ class _Driver:
             self.broken[job.key] = "being extracted by another running sweep; run this sweep again later"
             return
         self.registry.start(run_id, self.engine.name)
-        self.num_extract += 1
         cache = job.corpus.cache or str(self.workspace / "cache")
         args = (job.corpus.root, job.role, job.encoder, job.whisper_model, cache)
         self.inflight[self.engine.submit(extract_task, *args, gpu=True)] = ("extract", job, run_id)
 
-    def try_cells(self, out: SweepOutput) -> None:
+    def fill(self, out: SweepOutput) -> None:
+        """Submit encoder runs, then cells whose features are ready, up to the engine's capacity."""
+        while self.extract_queue and len(self.inflight) < self.capacity:
+            self.submit_extract(self.extract_queue.pop(0))
         still = []
         for cell in self.waiting:
             needs = self.needs(cell)
-            if any(k in self.broken for k in needs):
-                out.failed.append(
-                    (
-                        cell.label,
-                        f"features missing: {self.broken[next(k for k in needs if k in self.broken)]}",
-                    )
-                )
-            elif all(k in self.ready for k in needs):
+            broken = [self.broken[k] for k in needs if k in self.broken]
+            if broken:
+                out.failed.append((cell.label, f"features missing: {broken[0]}"))
+            elif all(k in self.ready for k in needs) and len(self.inflight) < self.capacity:
                 self.submit_cell(cell, out)
             else:
                 still.append(cell)
@@ -193,6 +194,17 @@ def plan_remaining(spec: SweepSpec, workspace: str | Path) -> tuple[list[Cell], 
     return todo, done
 
 
+def pending_extractions(spec: SweepSpec, cells: list[Cell], workspace: str | Path) -> list[ExtractJob]:
+    """The encoder runs ``cells`` need that the workspace does not hold yet."""
+    registry = RunRegistry(registry_path(workspace))
+    return [
+        job
+        for job in spec.extract_jobs(cells)
+        if registry.find_done(job.key) is None
+        or not (features_folder(workspace, job) / "documents.csv").is_file()
+    ]
+
+
 def run_sweep(
     spec: SweepSpec,
     workspace: str | Path,
@@ -226,20 +238,19 @@ def run_sweep(
     cancelled = True
     try:
         _segment_corpora(spec, todo, runner)
-        for job in spec.extract_jobs(todo):
-            driver.submit_extract(job)
-        driver.waiting = todo
-        driver.try_cells(out)
-        total = len(todo) + driver.num_extract
-        finished = 0
+        driver.extract_queue = spec.extract_jobs(todo)
+        driver.waiting = list(todo)
+        total = len(todo) + len(driver.extract_queue)
+        driver.fill(out)
         while driver.inflight:
-            completed = runner.wait(list(driver.inflight), timeout=0.5)
-            for future in completed:
+            for future in runner.wait(list(driver.inflight), timeout=0.5):
                 message = driver.collect(future, out)
-                finished += 1
                 if progress is not None:
-                    progress(finished / max(total, 1), message)
-            driver.try_cells(out)
+                    settled = total - len(driver.waiting) - len(driver.extract_queue) - len(driver.inflight)
+                    progress(settled / max(total, 1), message)
+            driver.fill(out)
+        for cell in driver.waiting:  # only when an input never came (should not happen)
+            out.failed.append((cell.label, "its features were never extracted"))
         cancelled = False
     finally:
         if cancelled:

@@ -32,10 +32,35 @@ def test_setup_commands_are_the_ones_ci_runs():
 
 
 @pytest.mark.parametrize(
-    "command", ["validate", "extract", "cv", "train", "predict", "runs", "synth-features", "bench"]
+    "command",
+    [
+        "validate",
+        "extract",
+        "cv",
+        "train",
+        "predict",
+        "runs",
+        "synth-features",
+        "bench",
+        "sweep",
+        "report",
+        "jobs",
+    ],
 )
 def test_readme_commands_exist(command):
     from hilbert_core.cli import build_parser
 
     assert command in build_parser()._subparsers._group_actions[0].choices
     assert f"hilbert {command}" in README.read_text()
+
+
+def test_readme_sweep_file_is_the_shipped_one():
+    from hilbert_core.sweep_spec import parse_sweep_text
+
+    shipped = (README.parent / "assets" / "sweeps" / "ravdess.yaml").read_text(encoding="utf-8")
+    shown = next(b for b in _blocks("yaml") if "ravdess-backbones" in b)
+    strip = lambda text: [ln.split("#")[0].rstrip() for ln in text.splitlines() if ln.split("#")[0].strip()]  # noqa: E731
+    assert strip(shown) == strip(shipped)
+    if (README.parents[1] / "shared" / "data" / "ravdess").is_dir():
+        spec = parse_sweep_text(shipped, README.parent / "assets" / "sweeps" / "ravdess.yaml")
+        assert len(spec.cells()) == 8 and len(spec.extract_jobs()) == 4

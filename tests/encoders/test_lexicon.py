@@ -5,7 +5,6 @@ import math
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -110,11 +109,8 @@ def test_rejects_non_strings(enc, texts):
         enc.encode(texts)
 
 
-def test_fast_and_light(enc):
-    texts = [f"segment {i}: I have not been sleeping well and I feel tired most days." for i in range(10_000)]
-    start = time.perf_counter()
-    enc.encode(texts)
-    assert time.perf_counter() - start < 2.0  # about 0.2 s on a laptop core; loose bound for busy CI
+def test_imports_nothing_heavy():
+    # speed is measured by `hilbert bench extract`, not here
     imported = {
         (node.module or "").split(".")[0] if isinstance(node, ast.ImportFrom) else alias.name.split(".")[0]
         for node in ast.walk(ast.parse(Path(lexicon.__file__).read_text()))

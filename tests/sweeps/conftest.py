@@ -25,7 +25,10 @@ TINY_SET = [
 def feature_folder(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("sweep") / "feats"
     args = ["synth-features", str(folder), "--documents", "30", "--classes", "3", "--seed", "2"]
-    assert main([*args, "--audio-dim", "6", "--text-dim", "5", "--min-segments", "3", "--max-segments", "5"]) == 0
+    assert (
+        main([*args, "--audio-dim", "6", "--text-dim", "5", "--min-segments", "3", "--max-segments", "5"])
+        == 0
+    )
     return folder
 
 

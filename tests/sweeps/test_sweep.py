@@ -89,7 +89,9 @@ def test_sigkill_then_restart_finishes_every_cell_exactly_once(tmp_path, feature
     )
     workspace = tmp_path / "ws"
     cmd = [sys.executable, "-m", "hilbert_core.cli", "sweep", str(sweep), "--workspace", str(workspace)]
-    proc = subprocess.Popen([*cmd, "--engine", "sequential"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*cmd, "--engine", "sequential"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:

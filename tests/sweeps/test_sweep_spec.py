@@ -94,10 +94,21 @@ def test_missing_and_malformed_files(tmp_path):
 
 def test_single_run_spec_is_a_one_cell_sweep(corpus_dir):
     spec = single_cell_spec(
-        {"kind": "cv", "corpus": str(corpus_dir), "task": "affect", "audio_encoder": "logmel", "method": "linear"}
+        {
+            "kind": "cv",
+            "corpus": str(corpus_dir),
+            "task": "affect",
+            "audio_encoder": "logmel",
+            "method": "linear",
+        }
     )
     (cell,) = spec.cells()
-    assert (cell.task, cell.audio_encoder, cell.text_encoder, cell.method) == ("affect", "logmel", "", "linear")
+    assert (cell.task, cell.audio_encoder, cell.text_encoder, cell.method) == (
+        "affect",
+        "logmel",
+        "",
+        "linear",
+    )
     with pytest.raises(ValueError, match="unknown keys \\['colour'\\]"):
         single_cell_spec({"kind": "cv", "corpus": str(corpus_dir), "task": "affect", "colour": 1})
     with pytest.raises(ValueError, match="exactly one of 'corpus'"):

@@ -1,0 +1,85 @@
+"""Engines: argument checks, a Ray address that does not answer, and optional MLflow logging."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import time
+import types
+
+import pytest
+
+from hilbert_core.engines import SequentialEngine, check_ray_address, create_engine
+from hilbert_core.sweep import run_sweep
+from hilbert_core.sweep_spec import load_sweep
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_ray_address_that_does_not_answer_fails_in_seconds():
+    start = time.monotonic()
+    with pytest.raises(ValueError, match=r"nothing answers at Ray address 127\.0\.0\.1:\d+ within 5 s"):
+        check_ray_address(f"127.0.0.1:{_free_port()}")
+    assert time.monotonic() - start < 6
+    with pytest.raises(ValueError, match="is not HOST:PORT"):
+        check_ray_address("headnode")
+
+
+def test_engine_choices_are_checked():
+    with pytest.raises(ValueError, match="--engine 'spark' is unknown; choose one of local, ray, sequential"):
+        create_engine("spark")
+    with pytest.raises(ValueError, match="--address is for --engine ray"):
+        create_engine("local", address="10.0.0.1:6379")
+
+
+def test_sequential_engine_runs_one_task_per_wait_and_keeps_errors():
+    engine = SequentialEngine()
+    ok, bad = engine.submit(lambda: 41 + 1), engine.submit(lambda: 1 / 0)
+    assert not ok.done() and not bad.done()
+    assert engine.wait([ok, bad], timeout=0) == {ok} and ok.result() == 42
+    assert engine.wait([bad], timeout=0) == {bad}
+    with pytest.raises(ZeroDivisionError):
+        bad.result()
+
+
+def test_mlflow_hook_logs_each_cell(tmp_path, features_sweep, monkeypatch):
+    calls = []
+    fake = types.ModuleType("mlflow")
+    fake.set_tracking_uri = lambda uri: calls.append(("uri", uri))
+    fake.set_experiment = lambda name: calls.append(("experiment", name))
+
+    class _Run:
+        def __enter__(self):
+            calls.append(("start",))
+
+        def __exit__(self, *exc):
+            calls.append(("end",))
+
+    fake.start_run = lambda run_name: _Run()
+    fake.set_tag = lambda k, v: calls.append(("tag", k, v))
+    fake.log_params = lambda p: calls.append(("params", p))
+    fake.log_metrics = lambda m: calls.append(("metrics", m))
+    fake.log_metric = lambda k, v, step: calls.append(("metric", k, v, step))
+    monkeypatch.setitem(sys.modules, "mlflow", fake)
+    from hilbert_core.mlflow_log import make_mlflow_hook
+
+    spec = load_sweep(features_sweep)
+    hook = make_mlflow_hook(None, tmp_path / "ws", spec.name)
+    out = run_sweep(spec, tmp_path / "ws", engine="sequential", hooks=(hook,))
+    assert calls[0] == ("uri", f"sqlite:///{(tmp_path / 'ws').resolve() / 'mlflow.db'}")
+    assert calls.count(("start",)) == out.ran == 4
+    metrics = [c[1] for c in calls if c[0] == "metrics"]
+    assert all(set(m) == {"auc_macro", "auc_mean", "auc_sd"} for m in metrics)
+    assert {c[2] for c in calls if c[0] == "tag"} == set(out.run_ids)
+
+
+def test_mlflow_missing_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "mlflow", None)
+    from hilbert_core.mlflow_log import make_mlflow_hook
+
+    with pytest.raises(ValueError, match="--mlflow needs MLflow; install it with `pip install mlflow`"):
+        make_mlflow_hook(None, tmp_path, "x")
