@@ -163,20 +163,33 @@ def cmd_runs(args: argparse.Namespace) -> int:
             f"{path} does not exist; runs are recorded there by `hilbert cv --workspace {workspace}`."
         )
     for r in RunRegistry(path).list(status=args.status):
-        ev = r.config.get("eval", {})
         auc = "" if r.auc_macro is None else f" AUC {r.auc_macro:.4f}"
         took = "" if r.seconds is None else f" {r.seconds:.0f}s"
-        _write(
-            f"{r.id} {r.kind} {r.status:9s} task={r.config.get('task', '?')} method={ev.get('method', '?')} "
-            f"modality={ev.get('modality', '?')}{auc}{took}" + (f" error: {r.error}" if r.error else "")
-        )
+        error = f" error: {r.error}" if r.error else ""
+        _write(f"{r.id} {r.kind:7s} {r.status:9s} {_run_summary(r.kind, r.config)}{auc}{took}{error}")
     return 0
+
+
+def _run_summary(kind: str, config: dict) -> str:
+    """One line of what a run did, for `hilbert runs`."""
+    if kind == "extract":
+        encoders = [config.get(k) for k in ("encoder", "audio_encoder", "text_encoder") if config.get(k)]
+        corpus = Path(config.get("corpus_root") or config.get("corpus", "?")).name
+        return f"corpus={corpus} encoders={','.join(encoders)}"
+    ev, cell = config.get("eval", {}), config.get("cell", {})
+    pair = "+".join(e for e in (cell.get("audio_encoder"), cell.get("text_encoder")) if e)
+    return (
+        f"task={config.get('task', '?')} method={ev.get('method', '?')} modality={ev.get('modality', '?')}"
+        + (f" encoders={pair}" if pair else "")
+        + (f" sweep={config['sweep']}" if config.get("sweep") else "")
+    )
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     from .bundle import train_final
 
     cfg = _config(args)
+    registry, run_id = _open_run(args, "train", {**cfg.to_dict(), "task": args.task})
     update, close = _progress_bar(f"train {cfg.eval.method}")
     try:
         (audio, text, labels, groups, _), source = _task_data(args, update)
@@ -189,9 +202,16 @@ def cmd_train(args: argparse.Namespace) -> int:
             progress=update,
             info={"task": args.task, **source},
         )
+        bundle.save(args.out, overwrite=args.overwrite)
+    except BaseException as exc:
+        if registry is not None:
+            registry.fail(run_id, str(exc) or type(exc).__name__)
+        raise
     finally:
         close()
-    bundle.save(args.out, overwrite=args.overwrite)
+    if registry is not None:
+        summary = {"classes": bundle.classes, "training": bundle.info.get("training", {}), "source": source}
+        registry.finish(run_id, summary, {"bundle": str(Path(args.out).resolve())})
     _write(
         f"saved {cfg.eval.method} model for task '{args.task}' ({len(bundle.classes)} classes) to {args.out}"
     )
@@ -263,13 +283,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from .encoders.cache import sanitize_name
     from .extract import ExtractConfig, extract_corpus
     from .features_io import save_features
+    from .io import atomic_write_text
 
     cfg = ExtractConfig(args.audio_encoder, args.text_encoder, args.whisper_model, args.cache)
-    update, close = _progress_bar("extract")
-    try:
-        feats, encoders = extract_corpus(args.corpus, cfg, update)
-    finally:
-        close()
     out = Path(
         args.out
         or Path(args.corpus)
@@ -277,10 +293,23 @@ def cmd_extract(args: argparse.Namespace) -> int:
         / "features"
         / f"{sanitize_name(args.audio_encoder or 'none')}+{sanitize_name(args.text_encoder or 'none')}"
     )
-    save_features(out, feats.table, feats.audio, feats.text)
-    from .io import atomic_write_text
-
-    atomic_write_text(out / "encoders.json", json.dumps(encoders, indent=2))
+    config = {**cfg.encoders_info(), "corpus": str(Path(args.corpus).resolve()), "out": str(out)}
+    registry, run_id = _open_run(args, "extract", config)
+    update, close = _progress_bar("extract")
+    try:
+        feats, encoders = extract_corpus(args.corpus, cfg, update)
+        save_features(out, feats.table, feats.audio, feats.text)
+        atomic_write_text(out / "encoders.json", json.dumps(encoders, indent=2))
+    except BaseException as exc:
+        if registry is not None:
+            registry.fail(run_id, str(exc) or type(exc).__name__)
+        raise
+    finally:
+        close()
+    if registry is not None:
+        registry.finish(
+            run_id, {"info": encoders, "documents": len(feats.table)}, {"features": str(out.resolve())}
+        )
     _write(f"features of {len(feats.table)} documents written to {out}")
     return 0
 
@@ -372,6 +401,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", default=None, help="feature folder to write (default CORPUS/.hilbert/features/A+T)"
     )
+    p.add_argument(
+        "--workspace", default=None, help="record the run in WORKSPACE/registry.sqlite ($HILBERT_WORKSPACE)"
+    )
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("synth-features", help="write a synthetic feature folder (for trying things out)")
@@ -405,6 +437,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
+    except BrokenPipeError:  # `hilbert runs | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
     except OSError as exc:  # e.g. a read-only corpus folder for the default cache location
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
         sys.stderr.write(

@@ -82,6 +82,8 @@ class _Driver:
         # Never more tasks submitted than the engine runs at once: a run marked "running" is running,
         # and a cancelled or killed sweep leaves the cells it had not started untouched.
         self.capacity = max(1, int(engine.workers))
+        self.progress: Progress | None = None
+        self.total = 0
 
     def source(self, folder: Path) -> Any:
         if not self.engine.by_value:
@@ -128,6 +130,13 @@ class _Driver:
                 still.append(cell)
         self.waiting = still
 
+    def _cell_progress(self, cell: Cell) -> Progress:
+        def report(fraction: float, message: str) -> None:
+            done = self.total - len(self.waiting) - len(self.extract_queue) - len(self.inflight)
+            self.progress((done + fraction) / max(self.total, 1), f"{cell.label}: {message}")
+
+        return report
+
     def needs(self, cell: Cell) -> list[str]:
         return [
             ExtractJob(cell.corpus, role, enc, self.spec.whisper_model).key
@@ -150,11 +159,15 @@ class _Driver:
         if cell.corpus.is_features:
             args = (None, None, cell.task, cell.config().to_dict(), self.source(Path(cell.corpus.root)))
         else:
-            keys = dict(zip(("audio", "text"), [None, None]))
+            sources: dict[str, Any] = {"audio": None, "text": None}
             for role, enc in (("audio", cell.audio_encoder), ("text", cell.text_encoder)):
                 if enc:
-                    keys[role] = self.ready[ExtractJob(cell.corpus, role, enc, self.spec.whisper_model).key]
-            args = (keys["audio"], keys["text"], cell.task, cell.config().to_dict(), None)
+                    sources[role] = self.ready[
+                        ExtractJob(cell.corpus, role, enc, self.spec.whisper_model).key
+                    ]
+            args = (sources["audio"], sources["text"], cell.task, cell.config().to_dict(), None)
+        if self.engine.name == "sequential" and self.progress is not None:  # same process: live progress
+            args = (*args, self._cell_progress(cell))
         self.inflight[self.engine.submit(cv_task, *args, gpu=True)] = ("cv", cell, run_id)
 
     def collect(self, future: Future, out: SweepOutput) -> str:
@@ -240,7 +253,8 @@ def run_sweep(
         _segment_corpora(spec, todo, runner)
         driver.extract_queue = spec.extract_jobs(todo)
         driver.waiting = list(todo)
-        total = len(todo) + len(driver.extract_queue)
+        total = driver.total = len(todo) + len(driver.extract_queue)
+        driver.progress = progress
         driver.fill(out)
         while driver.inflight:
             for future in runner.wait(list(driver.inflight), timeout=0.5):

@@ -71,6 +71,7 @@ def cv_task(
     task: str,
     config: dict[str, Any],
     modality_source: str | FeatureSet | None = None,
+    progress=None,
 ) -> dict[str, Any]:
     """Cross-validate one sweep cell; returns the CVReport as a dict (with ``device``).
 
@@ -81,6 +82,7 @@ def cv_task(
         config: an ExperimentConfig dict.
         modality_source: a feature folder holding both modalities (a user's own feature folder); then
             ``audio`` and ``text`` are ignored.
+        progress: ``progress(fraction, message)`` within this cell (only in the driver's own process).
     """
     from .config import ExperimentConfig
     from .evaluation import cross_validate
@@ -100,7 +102,7 @@ def cv_task(
             _check_same_documents(parts["audio"], parts["text"])
         a_docs, t_docs, labels, groups, ids = merged.task_view(task)
     report = cross_validate(
-        a_docs, t_docs, labels, groups=groups, config=ExperimentConfig.from_dict(config)
+        a_docs, t_docs, labels, groups=groups, config=ExperimentConfig.from_dict(config), progress=progress
     ).to_dict()
     report["document_ids"] = ids
     report["groups"] = groups

@@ -112,3 +112,40 @@ def test_cli_records_cv_runs_in_the_workspace(tmp_path, capsys):
     assert main(["runs", "--workspace", str(ws)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2 and "failed" in lines[0] and "done" in lines[1] and "AUC" in lines[1]
+
+
+def test_cli_records_train_runs_and_schema_1_registries_are_upgraded(tmp_path, capsys):
+    feats = tmp_path / "feats"
+    main(["synth-features", str(feats), "--documents", "30", "--min-segments", "3", "--max-segments", "4"])
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    with sqlite3.connect(ws / "registry.sqlite") as db:  # a registry from the first release
+        db.executescript(
+            "CREATE TABLE runs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, "
+            "cell_key TEXT, config_json TEXT NOT NULL, created_at REAL NOT NULL, started_at REAL, "
+            "finished_at REAL, device TEXT, pid INTEGER, package_version TEXT NOT NULL, error TEXT, "
+            "artefacts_json TEXT NOT NULL DEFAULT '{}');"
+            "INSERT INTO runs VALUES "
+            "('old1', 'cv', 'failed', NULL, '{}', 1.0, 1.0, 2.0, 'cpu', 1, '0.1.0', 'x', '{}');"
+            "PRAGMA user_version = 1;"
+        )
+    model = tmp_path / "model"
+    train = [
+        "train",
+        "--features",
+        str(feats),
+        "--task",
+        "label",
+        "--out",
+        str(model),
+        "--workspace",
+        str(ws),
+    ]
+    assert main([*train, *TINY]) == 0
+    reg = RunRegistry(ws / "registry.sqlite")
+    (run,) = reg.list(kind="train")
+    assert run.status == "done" and run.artefacts["bundle"] == str(model.resolve())
+    assert reg.report(run.id)["classes"] == ["class_0", "class_1", "class_2"]
+    assert reg.get("old1").status == "failed" and reg.get("old1").job_id is None
+    with sqlite3.connect(ws / "registry.sqlite") as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

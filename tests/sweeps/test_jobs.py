@@ -86,6 +86,6 @@ def test_train_job_saves_a_bundle(tmp_path, feature_folder):
     from hilbert_core.bundle import load_bundle
 
     bundle = load_bundle(job.result["bundle"])
-    assert bundle.classes == ["0", "1", "2"] or len(bundle.classes) == 3
+    assert bundle.classes == ["class_0", "class_1", "class_2"]
     record = RunRegistry(registry_path(tmp_path / "ws")).get(job.result["run_id"])
     assert record.kind == "train" and record.artefacts["bundle"] == job.result["bundle"]
