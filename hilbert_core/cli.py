@@ -13,6 +13,7 @@ from pathlib import Path
 from .cli_bench import add_bench_parser
 from .cli_sweep import add_sweep_parsers
 from .config import METHODS, MODALITIES, ExperimentConfig
+from .demo.cli import add_demo_parser
 from .runs import STATUSES
 
 logger = logging.getLogger(__name__)
@@ -421,6 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sweep_parsers(sub)
     add_bench_parser(sub)
+    add_demo_parser(sub)
     return parser
 
 

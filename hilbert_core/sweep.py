@@ -61,7 +61,7 @@ def registry_path(workspace: str | Path) -> Path:
 def features_folder(workspace: str | Path, job: ExtractJob) -> Path:
     from .encoders.cache import sanitize_name
 
-    tag = hashlib.sha256(job.corpus.root.encode()).hexdigest()[:8]
+    tag = hashlib.sha256(job.corpus.identity.encode()).hexdigest()[:8]
     return (
         Path(workspace) / "features" / f"{job.corpus.name}-{tag}" / f"{job.role}-{sanitize_name(job.encoder)}"
     )

@@ -60,6 +60,12 @@ class CorpusSpec:
     is_features: bool
     tasks: tuple[str, ...]
     cache: str | None = None
+    fingerprint: str = ""  # of documents.csv: a copied or moved corpus keeps its finished work
+
+    @property
+    def identity(self) -> str:
+        """What sweep keys use for the corpus: its content, not its location."""
+        return f"{self.name}:{self.fingerprint}" if self.fingerprint else self.root
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ class ExtractJob:
     @property
     def key(self) -> str:
         return _digest(
-            {"kind": "extract", "corpus": self.corpus.root, "role": self.role, "encoder": self.encoder}
+            {"kind": "extract", "corpus": self.corpus.identity, "role": self.role, "encoder": self.encoder}
             | ({"whisper_model": self.whisper_model} if self.role == "text" else {})
         )
 
@@ -109,7 +115,8 @@ class Cell:
 
     @property
     def key(self) -> str:
-        return _digest({"kind": "cv", **{k: v for k, v in self.describe().items() if k != "corpus"}})
+        fields = {k: v for k, v in self.describe().items() if k not in ("corpus", "corpus_root")}
+        return _digest({"kind": "cv", "corpus": self.corpus.identity, **fields})
 
     @property
     def label(self) -> str:
@@ -355,6 +362,7 @@ def _corpora(check: _Checker, node: yaml.Node, base: Path, has_encoders: bool) -
                 is_features=kinds[0] == "features",
                 tasks=tasks,
                 cache=str((base / cache.value).resolve()) if cache is not None else None,
+                fingerprint=hashlib.sha256(table_path.read_bytes()).hexdigest()[:16],
             )
         )
     names = [c.name for c in out]

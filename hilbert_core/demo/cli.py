@@ -1,0 +1,42 @@
+"""``hilbert demo-corpus OUT``: write the synthetic demo corpus (one summary line to stdout)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .formats import AUDIO_FORMATS
+
+
+def cmd_demo_corpus(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .corpus import write_demo_corpus
+    from .script import DemoConfig
+    from .synth import SynthConfig
+
+    config = DemoConfig(seed=args.seed, num_documents=args.documents)
+    synth = SynthConfig(audio_format=args.format)
+    with tqdm(total=1000, desc="demo-corpus", file=sys.stderr, leave=False, disable=None) as bar:
+
+        def update(fraction: float, message: str) -> None:
+            bar.n = int(1000 * fraction)
+            bar.set_postfix_str(message, refresh=True)
+
+        result = write_demo_corpus(
+            args.out, config, audio=not args.no_audio, synth=synth, overwrite=args.overwrite, progress=update
+        )
+    sys.stdout.write(result.summary() + "\n")
+    return 0
+
+
+def add_demo_parser(sub: argparse._SubParsersAction) -> None:
+    """Add ``demo-corpus`` to the ``hilbert`` sub-commands."""
+    p = sub.add_parser("demo-corpus", help="write a synthetic corpus of spoken interviews (espeak-ng)")
+    p.add_argument("out", help="corpus folder to create")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--documents", type=int, default=120, help="interviews (at least 5 per class)")
+    p.add_argument("--no-audio", action="store_true", help="skip synthesis; segment times are estimates")
+    p.add_argument("--format", choices=AUDIO_FORMATS, default="opus", help="opus (small, default) or flac")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier demo corpus in OUT")
+    p.set_defaults(func=cmd_demo_corpus)
