@@ -284,7 +284,12 @@ class ExperimentConfig:
                     f"sections: {sorted(data)}."
                 )
             data[section][name] = _parse_value(raw, data[section][name])
-        return ExperimentConfig.from_dict(data)
+        try:
+            return ExperimentConfig.from_dict(data)
+        except TypeError as exc:  # e.g. a word where a number belongs: "train.epochs=many"
+            raise ValueError(
+                f"overrides {list(overrides)} give a value of the wrong type ({exc}); check each value."
+            ) from None
 
 
 def _parse_value(raw: str, current: Any) -> Any:

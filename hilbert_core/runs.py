@@ -22,7 +22,6 @@ from typing import Any
 
 SCHEMA_VERSION = 2
 STATUSES = ("queued", "running", "done", "failed", "cancelled")
-JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled", "lost")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,
@@ -122,6 +121,8 @@ class RunRegistry:
                     f"this version reads up to {SCHEMA_VERSION}); upgrade hilbert-studio or use another "
                     "workspace."
                 )
+            if version == SCHEMA_VERSION:  # nothing to write: a read-only workspace opens too
+                return
             db.executescript(_SCHEMA)
             have = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
             for column, sql_type in _RUN_COLUMNS_2.items():
@@ -189,14 +190,26 @@ class RunRegistry:
         return run_id
 
     def claim(
-        self, kind: str, config: dict[str, Any], cell_key: str, job_id: str | None = None
+        self,
+        kind: str,
+        config: dict[str, Any],
+        cell_key: str,
+        job_id: str | None = None,
+        redo_done: str | None = None,
     ) -> str | None:
         """Queue a run of a sweep cell unless the cell is done or being run by a live process.
 
         Runs of the cell left ``queued``/``running`` by a process that is gone (killed, crashed) are
-        marked failed first. Returns the new run's id, or None when there is nothing to do.
+        marked failed first. ``redo_done`` (a reason, e.g. "features folder missing") demotes the
+        cell's done run to failed in the same transaction, so the cell is run again. Returns the new
+        run's id, or None when there is nothing to do (see :meth:`find_done` to tell done from busy).
         """
         with self._transaction() as db:
+            if redo_done:
+                for (run_id,) in db.execute(
+                    "SELECT id FROM runs WHERE cell_key = ? AND status = 'done'", (cell_key,)
+                ).fetchall():
+                    self._update(db, run_id, "failed", error=f"redone: {redo_done}")
             if db.execute(
                 "SELECT 1 FROM runs WHERE cell_key = ? AND status = 'done'", (cell_key,)
             ).fetchone():

@@ -105,7 +105,8 @@ class _Driver:
             "encoder": job.encoder,
             "whisper_model": job.whisper_model,
         }
-        run_id = self.registry.claim("extract", config, job.key, self.job_id)
+        missing = "its features folder is missing" if done is not None else None
+        run_id = self.registry.claim("extract", config, job.key, self.job_id, redo_done=missing)
         if run_id is None:  # being extracted by another live sweep: wait for it next time
             self.broken[job.key] = "being extracted by another running sweep; run this sweep again later"
             return
@@ -152,8 +153,11 @@ class _Driver:
             "sweep": self.spec.name,
         }
         run_id = self.registry.claim("cv", config, cell.key, self.job_id)
-        if run_id is None:
-            out.busy += 1
+        if run_id is None:  # finished meanwhile by another sweep, or being run by one
+            if self.registry.find_done(cell.key) is not None:
+                out.already_done += 1
+            else:
+                out.busy += 1
             return
         self.registry.start(run_id, self.engine.name)
         if cell.corpus.is_features:
@@ -194,7 +198,11 @@ class _Driver:
                 out.ran += 1
                 out.run_ids.append(run_id)
                 for hook in self.hooks:
-                    hook(run_id, item, result)
+                    try:
+                        hook(run_id, item, result)
+                    except Exception as exc:  # noqa: BLE001  (e.g. MLflow down: the result is saved)
+                        name = getattr(hook, "__name__", hook)
+                        logger.warning("after %s: %s failed: %s", item.label, name, exc)
         return f"{'extracted' if kind == 'extract' else 'done'}: {item.label}"
 
 

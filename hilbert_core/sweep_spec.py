@@ -241,9 +241,15 @@ class _Checker:
                 raise self.fail(item, f"{key}: {item.value!r} is unknown; allowed: {', '.join(allowed)}.")
         return items
 
+    def scalar(self, node: yaml.Node, key: str) -> str:
+        """One plain, non-empty value (a name, a folder), not a list or a mapping."""
+        if not isinstance(node, yaml.ScalarNode) or str(node.value).strip() == "":
+            raise self.fail(node, f"'{key}' takes one plain value (a name or a folder), not a list.")
+        return str(node.value)
+
     def integer(self, node: yaml.Node, key: str, minimum: int) -> int:
         try:
-            value = int(node.value)
+            value = int(node.value) if isinstance(node, yaml.ScalarNode) else None
         except (TypeError, ValueError):
             value = None
         if value is None or str(value) != str(node.value).strip() or value < minimum:
@@ -258,6 +264,8 @@ def load_sweep(path: str | Path) -> SweepSpec:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SweepFileError(f"{path}: cannot read the sweep file ({exc.strerror or exc}).") from None
+    except UnicodeDecodeError:
+        raise SweepFileError(f"{path}: is not UTF-8 text; save the sweep file as UTF-8 YAML.") from None
     return parse_sweep_text(text, path)
 
 
@@ -288,17 +296,13 @@ def _build(check: _Checker, top: dict[str, yaml.Node], path: Path) -> SweepSpec:
     folds = check.integer(top["folds"], "folds", 2) if "folds" in top else 25
     overrides = names("set")
     for item in check.scalars(top["set"], "set") if "set" in top else []:
-        try:
-            ExperimentConfig().apply_overrides([item.value])
-        except ValueError as exc:
-            raise check.fail(item, str(exc)) from None
+        _check_override(check, item)
     ablations = _ablations(check, top.get("ablations"))
-    corpora = _corpora(check, top["corpora"], path.parent, bool(audio or text))
+    corpora = _corpora(check, top["corpora"], path.parent)
     if any(not c.is_features for c in corpora) and not (audio or text):
         raise check.fail(top["corpora"], "corpus folders need 'audio_encoders' and/or 'text_encoders'.")
-    name_node = top.get("name")
-    return SweepSpec(
-        name=name_node.value if name_node is not None else path.stem,
+    spec = SweepSpec(
+        name=check.scalar(top["name"], "name") if "name" in top else path.stem,
         corpora=corpora,
         audio_encoders=audio,
         text_encoders=text,
@@ -308,9 +312,41 @@ def _build(check: _Checker, top: dict[str, yaml.Node], path: Path) -> SweepSpec:
         seeds=seeds,
         folds=folds,
         overrides=overrides,
-        whisper_model=top["whisper_model"].value if "whisper_model" in top else "bundled-tiny.en",
+        whisper_model=(
+            check.scalar(top["whisper_model"], "whisper_model")
+            if "whisper_model" in top
+            else "bundled-tiny.en"
+        ),
         source=str(path),
     )
+    if not spec.cells():
+        raise check.fail(
+            top.get("modalities"),
+            "the grid has no cell to run (an audio-only cell needs audio_encoders, a text-only cell "
+            "text_encoders); add encoders or change 'modalities'.",
+        )
+    return spec
+
+
+# Settings the grid itself sets per cell; a 'set:' line must not fight them.
+GRID_SETTINGS = {
+    "eval.method": "methods",
+    "eval.modality": "modalities",
+    "eval.seed": "seeds",
+    "eval.n_splits": "folds",
+    "eval.losses": "ablations",
+}
+
+
+def _check_override(check: _Checker, item: yaml.Node) -> None:
+    key = item.value.split("=", 1)[0].strip()
+    if key in GRID_SETTINGS:
+        use = GRID_SETTINGS[key]
+        raise check.fail(item, f"set: {key} is chosen by the grid; use the '{use}' key instead.")
+    try:
+        ExperimentConfig().apply_overrides([item.value])
+    except (ValueError, TypeError) as exc:
+        raise check.fail(item, str(exc).splitlines()[0]) from None
 
 
 def _ablations(check: _Checker, node: yaml.Node | None) -> tuple[tuple[str, ...], ...]:
@@ -325,7 +361,7 @@ def _ablations(check: _Checker, node: yaml.Node | None) -> tuple[tuple[str, ...]
     return tuple(dict.fromkeys(out))
 
 
-def _corpora(check: _Checker, node: yaml.Node, base: Path, has_encoders: bool) -> tuple[CorpusSpec, ...]:
+def _corpora(check: _Checker, node: yaml.Node, base: Path) -> tuple[CorpusSpec, ...]:
     from .data.corpus import RESERVED, read_csv_table
     from .features_io import RESERVED as FEATURE_RESERVED
 
@@ -340,7 +376,7 @@ def _corpora(check: _Checker, node: yaml.Node, base: Path, has_encoders: bool) -
                 item, "a corpus entry needs exactly one of 'path' (corpus folder) or 'features'."
             )
         where = entry[kinds[0]]
-        root = (base / where.value).resolve()
+        root = (base / check.scalar(where, kinds[0])).resolve()
         table_path = root / "documents.csv"
         if not table_path.is_file():
             raise check.fail(where, f"{root} has no documents.csv; give a corpus or feature folder.")
@@ -354,14 +390,14 @@ def _corpora(check: _Checker, node: yaml.Node, base: Path, has_encoders: bool) -
                 item, f"a corpus entry needs 'tasks'; columns of {table_path}: {', '.join(known)}."
             )
         tasks = tuple(n.value for n in check.scalars(entry["tasks"], "tasks", tuple(known)))
-        cache = entry.get("cache")
+        cache = check.scalar(entry["cache"], "cache") if "cache" in entry else None
         out.append(
             CorpusSpec(
-                name=entry["name"].value if "name" in entry else root.name,
+                name=check.scalar(entry["name"], "name") if "name" in entry else root.name,
                 root=str(root),
                 is_features=kinds[0] == "features",
                 tasks=tasks,
-                cache=str((base / cache.value).resolve()) if cache is not None else None,
+                cache=str((base / cache).resolve()) if cache is not None else None,
                 fingerprint=hashlib.sha256(table_path.read_bytes()).hexdigest()[:16],
             )
         )
@@ -391,7 +427,6 @@ RUN_KEYS = (
     "whisper_model",
     "mlflow",
 )
-JOB_ONLY_KEYS = ("kind", "engine", "workers", "address", "mlflow")
 
 
 def single_cell_spec(run: dict[str, Any]) -> SweepSpec:

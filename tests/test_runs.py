@@ -149,3 +149,16 @@ def test_cli_records_train_runs_and_schema_1_registries_are_upgraded(tmp_path, c
     assert reg.get("old1").status == "failed" and reg.get("old1").job_id is None
     with sqlite3.connect(ws / "registry.sqlite") as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_opening_a_current_registry_writes_nothing(tmp_path):
+    """A registry of this schema is only read when opened (a read-only shared workspace opens too)."""
+    import hashlib
+
+    path = tmp_path / "runs.sqlite"
+    registry = RunRegistry(path)
+    registry.finish(registry.create("cv", {"x": 1}), {"auc_macro": 0.5, "fold_auc": [0.5]})
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    again = RunRegistry(path)
+    assert [r.status for r in again.list()] == ["done"]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before

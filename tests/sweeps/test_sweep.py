@@ -63,6 +63,40 @@ def test_a_run_cut_off_by_a_crash_is_redone_once(tmp_path, features_sweep):
     assert set(_done_per_cell(tmp_path / "ws").values()) == {1}
 
 
+def test_a_deleted_features_folder_is_extracted_again(tmp_path, corpus):  # noqa: F811
+    body = f"""
+corpora:
+  - path: {corpus}
+    tasks: [label]
+audio_encoders: [logmel]
+methods: [linear]
+folds: 3
+set: [{", ".join(TINY_SET)}]
+"""
+    spec = load_sweep(write_sweep(tmp_path, body))
+    first = run_sweep(spec, tmp_path / "ws", engine="sequential")
+    assert (first.extracted, first.ran) == (1, 1)
+    import shutil
+
+    shutil.rmtree(tmp_path / "ws" / "features")
+    registry = RunRegistry(registry_path(tmp_path / "ws"))
+    registry.fail(first.run_ids[0], "to run the cell again")
+    again = run_sweep(spec, tmp_path / "ws", engine="sequential")
+    assert (again.extracted, again.ran, again.failed) == (1, 1, [])
+    extracts = registry.list(kind="extract")
+    assert sorted(r.status for r in extracts) == ["done", "failed"]
+    assert any("features folder is missing" in (r.error or "") for r in extracts)
+
+
+def test_a_failing_hook_does_not_lose_the_result(tmp_path, features_sweep, caplog):
+    def broken(run_id, cell, report):
+        raise ConnectionError("tracking server down")
+
+    out = run_sweep(load_sweep(features_sweep), tmp_path / "ws", engine="sequential", hooks=(broken,))
+    assert out.ran == 4 and out.failed == []
+    assert "tracking server down" in caplog.text
+
+
 def test_the_database_refuses_a_second_done_run_of_a_cell(tmp_path):
     registry = RunRegistry(tmp_path / "registry.sqlite")
     first = registry.create("cv", {}, cell_key="k")

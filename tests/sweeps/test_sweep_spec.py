@@ -74,6 +74,12 @@ def test_cell_keys_are_stable_across_parses(tmp_path, corpus_dir):
         ("folds: 5", "folds: five", 11, "'folds' is 'five'; it must be an integer >= 2"),
         ("[train.epochs=3]", "[train.epoch=3]", 12, "override 'train.epoch=3'"),
         ("path: corpus", "path: nowhere", 3, "has no documents.csv"),
+        ("path: corpus", "path: [corpus]", 3, "'path' takes one plain value"),
+        ("name: grid", "name: {a: 1}", 1, "'name' takes one plain value"),
+        ("[train.epochs=3]", "[eval.seed=3]", 12, "eval.seed is chosen by the grid; use the 'seeds' key"),
+        ("[train.epochs=3]", "[train.lr=fast]", 12, "wrong type"),
+        ("folds: 5", "folds: [5]", 11, "'folds' is"),
+        ("[logmel, egemaps]", "[]", 5, "'audio_encoders' is empty"),
     ],
 )
 def test_mistakes_name_the_line(tmp_path, corpus_dir, old, new, line, match):
@@ -90,6 +96,16 @@ def test_missing_and_malformed_files(tmp_path):
         load_sweep(write_sweep(tmp_path, "name: x\n  bad: [\n"))
     with pytest.raises(SweepFileError, match="'methods' is missing"):
         load_sweep(write_sweep(tmp_path, "corpora: []\n"))
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("name: caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(SweepFileError, match="is not UTF-8 text"):
+        load_sweep(latin)
+
+
+def test_a_grid_without_cells_is_refused(tmp_path, corpus_dir):
+    body = GRID.replace("audio_encoders: [logmel, egemaps]\n", "").replace("[both, audio]", "[audio]")
+    with pytest.raises(SweepFileError, match="the grid has no cell to run"):
+        load_sweep(write_sweep(tmp_path, body))
 
 
 def test_single_run_spec_is_a_one_cell_sweep(corpus_dir):
