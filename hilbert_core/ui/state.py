@@ -1,0 +1,49 @@
+"""Session-state keys and their initialisation; every page calls :func:`init_session_state` first."""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+
+from ..workspace import Workspace, open_workspace
+
+
+class StateKeys:
+    """Names of everything a page keeps in ``st.session_state`` (one browser session's own data)."""
+
+    SESSION_ID = "session_id"  # random per browser session: names its upload folder
+    WORKSPACE = "workspace"  # hilbert_core.workspace.Workspace
+    WORKSPACE_ERROR = "workspace_error"
+    # Data page
+    CORPUS = "data_corpus"
+    CORPUS_REPORT = "data_corpus_report"
+    # Interview page
+    INTERVIEW_RESULT = "interview_result"
+    INTERVIEW_UPLOAD = "interview_upload"
+    # Train page
+    TRAIN_JOB_ID = "train_job_id"
+    # Compare page
+    COMPARE_REPORT = "compare_report"
+    # Embeddings page
+    EMBEDDINGS_RESULT = "embeddings_result"
+    # Diagnostics page
+    DIAGNOSTICS_RUN = "diagnostics_run"
+
+
+def init_session_state() -> None:
+    """Give this browser session an id and open the workspace once (seeding a new one)."""
+    if StateKeys.SESSION_ID not in st.session_state:
+        st.session_state[StateKeys.SESSION_ID] = uuid.uuid4().hex
+    if StateKeys.WORKSPACE not in st.session_state:
+        try:
+            st.session_state[StateKeys.WORKSPACE] = open_workspace()
+            st.session_state[StateKeys.WORKSPACE_ERROR] = None
+        except ValueError as exc:
+            st.session_state[StateKeys.WORKSPACE] = None
+            st.session_state[StateKeys.WORKSPACE_ERROR] = str(exc)
+
+
+def workspace() -> Workspace | None:
+    """The session's workspace, or None when it could not be opened (the error is in state)."""
+    return st.session_state.get(StateKeys.WORKSPACE)
