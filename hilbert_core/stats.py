@@ -253,13 +253,25 @@ def bootstrap_fold_mean_ci(
     stratified bootstrap, as pROC's default), so every fold keeps its class counts and every resample
     has an AUC. A fold's AUC averages the one-vs-rest AUCs of the classes it holds (as
     :func:`hilbert_core.metrics.macro_auc`); folds holding one class only are left out, as in the report.
+    Draws come from one ``np.random.default_rng(seed)``: folds in ascending order, within a fold the
+    classes in ascending order, one ``multinomial`` of shape (B, documents of that class) each.
 
     Args:
         y: (N,) int class indices 0..C-1.
         proba: (N, C) out-of-fold class probabilities.
         fold_of: (N,) outer test fold of each document.
+        num_resamples: Number of resamples B (>= 1).
+        level: Coverage in (0, 1).
+        seed: Seed of ``np.random.default_rng``; the same seed gives the same interval.
+
+    Returns:
+        BootstrapCI whose ``auc`` is the mean over folds of the fold AUCs (``num_skipped`` is always 0).
+
+    Raises:
+        ValueError: On invalid inputs, ``fold_of`` not of shape (N,), or when no fold holds two classes.
     """
-    y, proba = np.asarray(y), np.asarray(proba, dtype=float)
+    _check_options(num_resamples, level)
+    y, proba = _validate(y, proba, min_per_class=0, purpose="the fold-mean AUC")
     fold_of = np.asarray(fold_of)
     if fold_of.shape != y.shape:
         raise ValueError(
@@ -269,28 +281,37 @@ def bootstrap_fold_mean_ci(
     per_fold, points = [], []
     for fold in np.unique(fold_of):
         idx = np.flatnonzero(fold_of == fold)
-        present = np.unique(y[idx])
-        if len(present) < 2:
+        if len(np.unique(y[idx])) < 2:
             continue
-        weights = np.zeros((len(idx), num_resamples), dtype=np.int64)
-        for c in present:
-            rows = np.flatnonzero(y[idx] == c)
-            weights[rows] = rng.multinomial(
-                len(rows), np.full(len(rows), 1.0 / len(rows)), size=num_resamples
-            ).T
-        ones = np.ones((len(idx), 1), dtype=np.int64)
-        fold_stats, fold_point = np.zeros(num_resamples), 0.0
-        for c in present if proba.shape[1] > 2 else [1]:
-            binary = (y[idx] == c).astype(np.int64)
-            two = np.stack([1.0 - proba[idx, c], proba[idx, c]], axis=1)
-            fold_stats += _weighted_macro_auc(binary, two, weights)
-            fold_point += _weighted_macro_auc(binary, two, ones)[0]
-        count = len(present) if proba.shape[1] > 2 else 1
-        per_fold.append(fold_stats / count)
-        points.append(fold_point / count)
+        stats, point = _fold_auc_resamples(y[idx], proba[idx], rng, num_resamples)
+        per_fold.append(stats)
+        points.append(point)
     if not per_fold:
-        raise ValueError("no fold holds two classes; the fold-mean AUC is undefined.")
+        raise ValueError(
+            f"no fold of {len(np.unique(fold_of))} holds two classes; the fold-mean AUC is undefined: "
+            "check fold_of (each outer fold should hold every class, e.g. stratified folds)."
+        )
     return _percentile_ci(float(np.mean(points)), np.mean(per_fold, axis=0), level, num_resamples, 0)
+
+
+def _fold_auc_resamples(
+    y: np.ndarray, proba: np.ndarray, rng: np.random.Generator, num_resamples: int
+) -> tuple[np.ndarray, float]:
+    """One fold's macro AUC on B class-stratified resamples (B,) and on the fold itself."""
+    present = np.unique(y)
+    weights = np.zeros((len(y), num_resamples), dtype=np.int64)  # (N_fold, B)
+    for c in present:
+        rows = np.flatnonzero(y == c)
+        weights[rows] = rng.multinomial(len(rows), np.full(len(rows), 1.0 / len(rows)), size=num_resamples).T
+    ones = np.ones((len(y), 1), dtype=np.int64)
+    classes = present if proba.shape[1] > 2 else [1]
+    stats, point = np.zeros(num_resamples), 0.0
+    for c in classes:
+        binary = (y == c).astype(np.int64)
+        two = np.stack([1.0 - proba[:, c], proba[:, c]], axis=1)
+        stats += _weighted_macro_auc(binary, two, weights)
+        point += _weighted_macro_auc(binary, two, ones)[0]
+    return stats / len(classes), point / len(classes)
 
 
 def holm(p_values: np.ndarray) -> np.ndarray:
@@ -326,9 +347,9 @@ def _auc_classes(num_classes: int) -> np.ndarray:
     return np.array([1]) if num_classes == 2 else np.arange(num_classes)
 
 
-def _components(y: np.ndarray, proba: np.ndarray, classes: np.ndarray | None = None) -> AUCComponents:
+def _components(y: np.ndarray, proba: np.ndarray) -> AUCComponents:
     """Placement values and influence of validated inputs (see ``macro_auc_components``)."""
-    classes = _auc_classes(proba.shape[1]) if classes is None else np.asarray(classes)
+    classes = _auc_classes(proba.shape[1])
     ranks = rankdata(proba[:, classes], axis=0)  # (N, K) midranks among all documents
     placement = np.empty((len(y), len(classes)))
     phi = np.empty_like(placement)
@@ -392,10 +413,7 @@ def _bootstrap(
     groups: np.ndarray | None,
 ) -> tuple[np.ndarray, int]:
     """AUCs (B_kept, len(probas)) of each method on the same resamples, and the number skipped."""
-    if not isinstance(num_resamples, int | np.integer) or num_resamples < 1:
-        raise ValueError(f"num_resamples={num_resamples!r} must be an integer >= 1; e.g. use 2000.")
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level={level!r} must be in (0, 1); e.g. use 0.95 for a 95 % interval.")
+    _check_options(num_resamples, level)
     group_index = _group_index(groups, len(y))
     rng = np.random.default_rng(seed)
     chunk = max(1, _CHUNK_CELLS // len(y))
@@ -417,6 +435,14 @@ def _bootstrap(
             "merge rare classes or collect more data."
         )
     return stats[kept], skipped
+
+
+def _check_options(num_resamples: int, level: float) -> None:
+    """Resample count and confidence level of a bootstrap."""
+    if not isinstance(num_resamples, int | np.integer) or num_resamples < 1:
+        raise ValueError(f"num_resamples={num_resamples!r} must be an integer >= 1; e.g. use 2000.")
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level={level!r} must be in (0, 1); e.g. use 0.95 for a 95 % interval.")
 
 
 def _group_index(groups: np.ndarray | None, num_docs: int) -> np.ndarray:

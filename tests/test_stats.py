@@ -5,11 +5,13 @@ import pytest
 from scipy.stats import norm
 from sklearn.metrics import roc_auc_score
 
+from hilbert_core.metrics import macro_auc
 from hilbert_core.stats import (
     _components,
     _resample_weights,
     _weighted_macro_auc,
     bootstrap_auc_ci,
+    bootstrap_fold_mean_ci,
     delong_test,
     delong_variance,
     holm,
@@ -135,9 +137,10 @@ def test_macro_variance_over_both_classes_equals_binary_delong():
     # Averaging the two one-vs-rest AUCs of a C == 2 problem (rows summing to 1) gives back binary DeLong.
     rng = np.random.default_rng(5)
     y, proba = _simulate(rng, [30, 45])
-    both = _components(y, proba, classes=np.array([0, 1]))
+    # Class 0 one-vs-rest is class 1 of the problem with labels and columns swapped.
+    influence = (_components(y, proba).influence + _components(1 - y, proba[:, ::-1]).influence) / 2
     _, cov = _delong_loop(y, [proba[:, 1]])
-    assert float(np.sum(both.influence**2)) == pytest.approx(cov[0, 0])
+    assert float(np.sum(influence**2)) == pytest.approx(cov[0, 0])
     assert delong_variance(y, proba) == pytest.approx(cov[0, 0])
 
 
@@ -170,6 +173,24 @@ def test_paired_test_matches_loop_reference(seed):
     assert result.z == pytest.approx(z)
     assert result.p_value == pytest.approx(2 * norm.sf(abs(z)))
     assert result.n == 60
+
+
+def test_paired_test_hand_example():
+    # Positives (y=1) are the first three documents, negatives the last three.
+    # a = [0.9, 0.6, 0.4 | 0.7, 0.4, 0.2]: V10 = [1, 2/3, 1/2], V01 = [1/3, 5/6, 1], AUC = 13/18.
+    # b = [0.8, 0.3, 0.6 | 0.5, 0.1, 0.2]: V10 = [1, 2/3, 1],   V01 = [2/3, 1, 1],   AUC = 16/18.
+    # V10_a - V10_b = [0, 0, -1/2] -> minus its mean: [1/6, 1/6, -1/3]; S10 = (1/36 + 1/36 + 1/9) / 2 = 1/12.
+    # V01_a - V01_b = [-1/3, -1/6, 0] -> minus its mean: [-1/6, 0, 1/6]; S01 = (1/36 + 1/36) / 2 = 1/36.
+    # var(delta) = S10/3 + S01/3 = 1/36 + 1/108 = 1/27; delta = -1/6; z = -1/6 * sqrt(27) = -sqrt(3)/2.
+    y = np.array([1, 1, 1, 0, 0, 0])
+    a = _binary_proba(np.array([0.9, 0.6, 0.4, 0.7, 0.4, 0.2]))
+    b = _binary_proba(np.array([0.8, 0.3, 0.6, 0.5, 0.1, 0.2]))
+    result = delong_test(y, a, b)
+    assert (result.auc_a, result.auc_b) == (pytest.approx(13 / 18), pytest.approx(16 / 18))
+    assert result.delta == pytest.approx(-1 / 6)
+    assert result.se == pytest.approx(np.sqrt(1 / 27))
+    assert result.z == pytest.approx(-np.sqrt(3) / 2)
+    assert result.p_value == pytest.approx(2 * norm.sf(np.sqrt(3) / 2))  # 0.386
 
 
 def test_paired_test_identical_predictions():
@@ -274,6 +295,62 @@ def test_paired_bootstrap_delta():
     assert 0 < ci.low < ci.auc < ci.high
     same = paired_bootstrap_delta(y, good, good, num_resamples=100)
     assert (same.auc, same.low, same.high) == (0.0, 0.0, 0.0)
+
+
+def _fold_mean_ci_loop(y, proba, fold_of, num_resamples, level, seed):
+    """Brute force: resample documents within each fold and class, ``metrics.macro_auc`` per fold, mean.
+
+    The draws repeat the function's documented order on the same ``default_rng(seed)``: folds ascending
+    (folds holding one class draw nothing), classes ascending, one multinomial (B, n_class) each.
+    """
+    rng = np.random.default_rng(seed)
+    folds = [f for f in np.unique(fold_of) if len(np.unique(y[fold_of == f])) > 1]
+    draws = {}  # fold -> [(document indices of one class, (B, n_class) draw counts)]
+    for f in folds:
+        idx = np.flatnonzero(fold_of == f)
+        for c in np.unique(y[idx]):
+            rows = idx[y[idx] == c]
+            counts = rng.multinomial(len(rows), np.full(len(rows), 1 / len(rows)), size=num_resamples)
+            draws.setdefault(f, []).append((rows, counts))
+    stats = []
+    for b in range(num_resamples):
+        per_fold = []
+        for f in folds:
+            take = np.concatenate([np.repeat(rows, counts[b]) for rows, counts in draws[f]])
+            per_fold.append(macro_auc(y[take], proba[take]))
+        stats.append(np.mean(per_fold))
+    point = np.mean([macro_auc(y[fold_of == f], proba[fold_of == f]) for f in folds])
+    low, high = np.quantile(stats, [(1 - level) / 2, (1 + level) / 2])
+    return point, low, high
+
+
+@pytest.mark.parametrize("num_classes", [2, 3])
+def test_fold_mean_ci_matches_brute_force_loop(num_classes):
+    rng = np.random.default_rng(11)
+    y, proba = _simulate(rng, [14] * num_classes, shift=0.7)
+    proba = np.round(proba, 1)  # ties
+    fold_of = np.tile(np.arange(4), len(y))[: len(y)]
+    fold_of[y == 0] = np.where(fold_of[y == 0] == 3, 0, fold_of[y == 0])  # fold 3 misses class 0
+    fold_of = np.append(fold_of, [7, 7])  # fold 7 holds one class only: left out
+    y, proba = np.append(y, [1, 1]), np.vstack([proba, proba[:2]])
+    got = bootstrap_fold_mean_ci(y, proba, fold_of, num_resamples=60, level=0.9, seed=5)
+    point, low, high = _fold_mean_ci_loop(y, proba, fold_of, 60, 0.9, 5)
+    assert got.auc == pytest.approx(point)
+    assert (got.low, got.high) == (pytest.approx(low), pytest.approx(high))
+    assert (got.level, got.num_resamples, got.num_skipped) == (0.9, 60, 0)
+
+
+def test_fold_mean_ci_errors():
+    y = np.repeat([0, 1], 6)
+    proba = _binary_proba(np.linspace(0, 1, 12))
+    with pytest.raises(ValueError, match="no fold of 2 holds two classes"):
+        bootstrap_fold_mean_ci(y, proba, y)  # every fold one class
+    with pytest.raises(ValueError, match="fold_of has shape"):
+        bootstrap_fold_mean_ci(y, proba, np.zeros(5))
+    with pytest.raises(ValueError, match="level=1.5"):
+        bootstrap_fold_mean_ci(y, proba, np.arange(12) % 2, level=1.5)
+    with pytest.raises(ValueError, match="NaN"):
+        bootstrap_fold_mean_ci(y, np.where(proba > 0.9, np.nan, proba), np.arange(12) % 2)
 
 
 def test_bootstrap_too_many_skipped_resamples():
