@@ -148,7 +148,11 @@ def _open_run(args: argparse.Namespace, kind: str, config: dict):
 
     registry = RunRegistry(Path(workspace) / "registry.sqlite")
     run_id = registry.create(kind, config)
-    registry.start(run_id, str(resolve_device(config.get("train", {}).get("device", "auto"))))
+    try:
+        registry.start(run_id, str(resolve_device(config.get("train", {}).get("device", "auto"))))
+    except BaseException as exc:  # e.g. a bad device name: the run must not stay queued
+        registry.fail(run_id, f"{type(exc).__name__}: {exc}".splitlines()[0])
+        raise
     return registry, run_id
 
 

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from .engines import ENGINES
+from .engines import ENGINES, check_engine_args
 
 
 def _write(text: str) -> None:
@@ -30,6 +30,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .sweep import pending_extractions, plan_remaining, run_sweep
     from .sweep_spec import load_sweep
 
+    check_engine_args(args.engine, args.workers, args.address)  # e.g. --workers 0: say so, before any work
     spec = load_sweep(args.sweep_file)
     workspace = _workspace(args)
     todo, done = plan_remaining(spec, workspace)
@@ -50,7 +51,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             "sweep_file": str(Path(args.sweep_file).resolve()),
             "engine": args.engine,
         }
-        job_spec |= {k: v for k, v in (("workers", args.workers), ("address", args.address)) if v}
+        job_spec |= {k: v for k, v in (("workers", args.workers), ("address", args.address)) if v is not None}
         job_id = start_job(workspace, job_spec | ({"mlflow": args.mlflow} if args.mlflow is not None else {}))
         _write(f"started job {job_id}; follow it with `hilbert jobs show {job_id} --workspace {workspace}`")
         return 0
@@ -150,7 +151,13 @@ def add_sweep_parsers(sub) -> None:
     p.add_argument("--corpus", default=None, help="only this corpus")
     p.add_argument("--task", default=None, help="only this task")
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples per interval")
-    p.add_argument("--unit", choices=("document", "subject"), default="document", help="bootstrap unit")
+    p.add_argument(
+        "--unit",
+        choices=("document", "subject"),
+        default="document",
+        help="what the pooled-AUC CI and the paired bootstrap resample (the fold-mean CI resamples "
+        "documents within folds)",
+    )
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     p.set_defaults(func=cmd_report)
 

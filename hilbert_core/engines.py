@@ -16,15 +16,47 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import socket
+import signal
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 logger = logging.getLogger(__name__)
 
 ENGINES = ("local", "ray", "sequential")
+RAY_CONNECT_S = 8.0  # a Ray cluster that does not complete a driver connection in this time is not one
+_WORKER_DIED = (
+    "a worker process of the local engine died (killed, out of memory or crashed; see the log); "
+    "run the sweep again: the cells already done are kept"
+)
+
+
+def check_workers(workers: Any) -> None:
+    """Raise ValueError unless ``workers`` is None (engine default) or a whole number of at least 1."""
+    if workers is None:
+        return
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(
+            f"--workers {workers!r} must be a whole number of at least 1; give e.g. --workers 2, or leave "
+            "it out for one worker per GPU (without GPUs, one per CPU core)."
+        )
+
+
+def check_engine_args(name: Any, workers: Any = None, address: Any = None) -> None:
+    """Check an engine's settings without starting anything (no processes, no network)."""
+    if name not in ENGINES:
+        raise ValueError(f"--engine {name!r} is unknown; choose one of {', '.join(ENGINES)}.")
+    check_workers(workers)
+    if address and name != "ray":
+        raise ValueError(
+            f"--address is for --engine ray (got --engine {name}); add --engine ray or drop --address."
+        )
+    if address:
+        from .engines_ray import parse_ray_address
+
+        parse_ray_address(address)
 
 
 def _count_gpus() -> int:
@@ -41,7 +73,6 @@ class SequentialEngine:
     recorded before the next task starts)."""
 
     name = "sequential"
-    by_value = False
 
     def __init__(self) -> None:
         self.workers = 1
@@ -64,8 +95,9 @@ class SequentialEngine:
             done.add(future)
         return done
 
-    def put(self, value: Any) -> Any:
-        return value
+    def feature_source(self, folder: str | Path) -> Any:
+        """What a task gets for a feature folder: its path (the task loads it, once per process)."""
+        return str(folder)
 
     def close(self, cancel: bool = False) -> None:
         self._pending.clear()
@@ -75,9 +107,9 @@ def _wait_any(futures: list[Future], timeout: float) -> set[Future]:
     return wait(futures, timeout=timeout, return_when=FIRST_COMPLETED)[0]
 
 
-def _init_worker(devices: Any, threads: int) -> None:
+def _init_worker(devices: Any, threads: int, parent_pid: int) -> None:
     """Process-pool initializer: die with the driver, take one GPU (if any), limit torch's threads."""
-    _die_with_parent()
+    _die_with_parent(parent_pid)
     if devices is not None:
         os.environ["CUDA_VISIBLE_DEVICES"] = str(devices.get())
     import torch
@@ -85,46 +117,59 @@ def _init_worker(devices: Any, threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the driver dies, even by SIGKILL (no orphans left computing)."""
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to kill this worker when the driver dies, even by SIGKILL (no orphans left computing).
+
+    Linux sends the signal when the *thread* that spawned the worker exits: the pool spawns workers in
+    the thread that calls ``submit``, so submit from a thread that lives as long as the pool.
+    """
     try:
         import ctypes
-        import signal
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: orphans finish their task and exit
         pass
+    if os.getppid() != parent_pid:  # the driver died before prctl: no signal will ever come
+        os._exit(1)
 
 
 class LocalEngine:
     """A process pool (spawned processes: safe with torch and CUDA)."""
 
     name = "local"
-    by_value = False
 
     def __init__(self, workers: int | None = None) -> None:
+        check_workers(workers)
         gpus = _count_gpus()
         cpus = os.cpu_count() or 1
         self.workers = workers or (gpus or cpus)
-        if self.workers < 1:
-            raise ValueError(f"--workers {self.workers} must be at least 1.")
         ctx = multiprocessing.get_context("spawn")
-        devices = None
+        self._devices = None  # GPU ids, one taken by each worker as it starts
         if gpus:
-            devices = ctx.Manager().Queue()
+            self._devices = ctx.Queue()
             for i in range(self.workers):
-                devices.put(i % gpus)
+                self._devices.put(i % gpus)
         threads = max(1, cpus // self.workers)
         self._pool = ProcessPoolExecutor(
-            self.workers, mp_context=ctx, initializer=_init_worker, initargs=(devices, threads)
+            self.workers,
+            mp_context=ctx,
+            initializer=_init_worker,
+            initargs=(self._devices, threads, os.getpid()),
         )
         logger.info("local engine: %d workers, %d GPUs, %d threads each", self.workers, gpus, threads)
 
     def submit(self, fn: Callable[..., Any], *args: Any, gpu: bool = False) -> Future:
-        return self._pool.submit(fn, *args)
+        """Queue a task; once a worker has died, the pool is unusable and every task fails with one line."""
+        try:
+            return self._pool.submit(fn, *args)
+        except BrokenProcessPool:
+            future: Future = Future()
+            future.set_exception(BrokenProcessPool(_WORKER_DIED))
+            return future
 
-    def put(self, value: Any) -> Any:
-        return value
+    def feature_source(self, folder: str | Path) -> Any:
+        """What a task gets for a feature folder: its path (each worker loads it once)."""
+        return str(folder)
 
     def wait(self, futures: list[Future], timeout: float) -> set[Future]:
         return _wait_any(futures, timeout)
@@ -135,92 +180,17 @@ class LocalEngine:
             for process in list(getattr(self._pool, "_processes", {}).values()):
                 process.terminate()
         self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
-
-
-def check_ray_address(address: str, timeout_s: float = 5.0) -> None:
-    """Fail in seconds, with a clear message, when nothing answers at a Ray address."""
-    if address == "auto":
-        return
-    parsed = urlparse(address if "://" in address else f"ray://{address}")
-    host, port = parsed.hostname, parsed.port
-    if not host or not port:
-        raise ValueError(
-            f"--address {address!r} is not HOST:PORT or ray://HOST:PORT; give the head node's address "
-            "(e.g. 10.0.0.5:6379), or leave --address out to start a local Ray."
-        )
-    try:
-        socket.create_connection((host, port), timeout=timeout_s).close()
-    except OSError as exc:
-        raise ValueError(
-            f"nothing answers at Ray address {address} within {timeout_s:.0f} s ({exc.strerror or exc}); "
-            "start the cluster (`ray start --head` on the head node), check the host and port, or leave "
-            "--address out to start a local Ray."
-        ) from None
-
-
-class RayEngine:
-    """Ray tasks; one GPU per task where the cluster has GPUs, one CPU otherwise."""
-
-    name = "ray"
-    by_value = True
-
-    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
-        try:
-            import ray
-        except ImportError:
-            raise ValueError(
-                "--engine ray needs Ray; install it with `pip install 'hilbert-studio[ray]'`."
-            ) from None
-        if address:
-            check_ray_address(address)
-        self._ray = ray
-        self._started = not ray.is_initialized()
-        if self._started:
-            kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
-            if address:
-                kwargs["address"] = address
-            else:
-                kwargs["num_cpus"] = workers or os.cpu_count() or 1
-                kwargs["num_gpus"] = _count_gpus()
-            ray.init(**kwargs)
-        resources = ray.cluster_resources()
-        self.gpus = int(resources.get("GPU", 0))
-        self.workers = int(resources.get("CPU", 1)) if not self.gpus else self.gpus
-        self._refs: list[Any] = []
-        logger.info("ray engine: %s", resources)
-
-    def submit(self, fn: Callable[..., Any], *args: Any, gpu: bool = False) -> Future:
-        num_gpus = 1 if gpu and self.gpus else 0
-        remote = self._ray.remote(fn).options(num_cpus=1, num_gpus=num_gpus, max_retries=0)
-        ref = remote.remote(*args)
-        self._refs.append(ref)
-        return ref.future()
-
-    def put(self, value: Any) -> Any:
-        return self._ray.put(value)
-
-    def wait(self, futures: list[Future], timeout: float) -> set[Future]:
-        return _wait_any(futures, timeout)
-
-    def close(self, cancel: bool = False) -> None:
-        if cancel:
-            for ref in self._refs:
-                try:
-                    self._ray.cancel(ref, force=True)
-                except Exception:  # noqa: BLE001  (already finished)
-                    pass
-        if self._started:
-            self._ray.shutdown()
+        if self._devices is not None:
+            self._devices.close()
 
 
 def create_engine(name: str, workers: int | None = None, address: str | None = None):
     """Build the engine ``name`` (one of :data:`ENGINES`)."""
-    if name not in ENGINES:
-        raise ValueError(f"--engine {name!r} is unknown; choose one of {', '.join(ENGINES)}.")
-    if address and name != "ray":
-        raise ValueError("--address is for --engine ray; add --engine ray or drop --address.")
+    check_engine_args(name, workers, address)
     if name == "sequential":
         return SequentialEngine()
     if name == "local":
         return LocalEngine(workers)
+    from .engines_ray import RayEngine
+
     return RayEngine(address, workers)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .engines import check_engine_args
 from .runs import HOST, RunRegistry, process_alive
 from .sweep import registry_path
 
@@ -54,14 +55,19 @@ class JobStatus:
     error: str | None
     log_path: str | None
     result: dict[str, Any]
+    host: str | None = None  # the machine its process runs on
 
     @property
     def is_final(self) -> bool:
         return self.status in FINAL
 
 
-class JobCancelled(Exception):
-    """Raised inside a job's process when it receives SIGTERM."""
+class JobCancelled(BaseException):
+    """Raised inside a job's process when it receives SIGTERM.
+
+    A BaseException (like KeyboardInterrupt), so that the ``except Exception`` blocks that record a
+    failed task and carry on (sequential engine, sweep driver) do not swallow the cancel.
+    """
 
 
 def _registry(workspace: str | Path) -> RunRegistry:
@@ -74,6 +80,8 @@ def start_job(workspace: str | Path, spec: dict[str, Any]) -> str:
     if kind not in JOB_KINDS:
         raise ValueError(f"job kind {kind!r} is unknown; choose one of {', '.join(JOB_KINDS)}.")
     build_spec(spec)  # fail here, in the caller, on a bad spec: not later in a log file
+    if kind != "train":
+        check_engine_args(_engine_name(spec), spec.get("workers"), spec.get("address"))
     workspace = Path(workspace).resolve()
     job_id = uuid.uuid4().hex[:12]
     log_path = workspace / "jobs" / f"{job_id}.log"
@@ -112,10 +120,24 @@ def list_jobs(workspace: str | Path) -> list[JobStatus]:
 
 
 def cancel_job(workspace: str | Path, job_id: str) -> JobStatus:
-    """Stop a queued or running job (its workers too); a finished job is left as it is."""
+    """Stop a queued or running job (its workers too); a finished job is left as it is.
+
+    Raises:
+        ValueError: the job runs on another machine (its process can only be signalled from there).
+    """
     job = get_job(workspace, job_id)
     if job.is_final:
         return job
+    if _cancel_queued(workspace, job_id):  # its process, if already up, sees this and exits unstarted
+        return get_job(workspace, job_id)
+    job = get_job(workspace, job_id)  # running, or it finished in the meantime
+    if job.is_final:
+        return job
+    if job.host is not None and job.host != HOST:
+        raise ValueError(
+            f"job {job_id} runs on another machine ({job.host}, this is {HOST}); cancel it there with "
+            f"`hilbert jobs cancel {job_id} --workspace WORKSPACE`."
+        )
     if job.pid is not None and process_alive(job.pid):
         try:
             os.killpg(job.pid, signal.SIGTERM)
@@ -124,6 +146,27 @@ def cancel_job(workspace: str | Path, job_id: str) -> JobStatus:
     else:
         _update(workspace, job_id, status="cancelled", finished_at=time.time(), message="cancelled")
     return get_job(workspace, job_id)
+
+
+def _cancel_queued(workspace: str | Path, job_id: str) -> bool:
+    """Mark the job cancelled if it has not started yet; True when it was queued."""
+    with _registry(workspace).transaction() as db:
+        cur = db.execute(
+            "UPDATE jobs SET status = 'cancelled', finished_at = ?, message = 'cancelled before it started' "
+            "WHERE id = ? AND status = 'queued'",
+            (time.time(), job_id),
+        )
+        return cur.rowcount == 1
+
+
+def _claim_start(workspace: str | Path, job_id: str) -> bool:
+    """Mark the job running, in one statement, only if it is still queued (not cancelled meanwhile)."""
+    with _registry(workspace).transaction() as db:
+        cur = db.execute(
+            "UPDATE jobs SET status = 'running', started_at = ?, pid = ? WHERE id = ? AND status = 'queued'",
+            (time.time(), os.getpid(), job_id),
+        )
+        return cur.rowcount == 1
 
 
 def wait_job(workspace: str | Path, job_id: str, timeout_s: float = 600.0, poll_s: float = 0.2) -> JobStatus:
@@ -146,9 +189,9 @@ def _select(workspace: str | Path, tail: str, args: tuple) -> list[JobStatus]:
     out = []
     for r in rows:
         status = r[2]
-        if status in ("queued", "running") and r[13] == HOST and (r[9] is None or not process_alive(r[9])):
-            status = "lost" if r[9] is not None else status
-        out.append(JobStatus(r[0], r[1], status, json.loads(r[3]), *r[4:12], json.loads(r[12])))
+        if status in ("queued", "running") and r[13] == HOST and r[9] is not None and not process_alive(r[9]):
+            status = "lost"
+        out.append(JobStatus(r[0], r[1], status, json.loads(r[3]), *r[4:12], json.loads(r[12]), r[13]))
     return out
 
 
@@ -167,6 +210,11 @@ def build_spec(spec: dict[str, Any]):
             raise ValueError("a sweep job needs 'sweep_file' (a sweep YAML file).")
         return load_sweep(spec["sweep_file"])
     return single_cell_spec(spec)
+
+
+def _engine_name(spec: dict[str, Any]) -> str:
+    """The engine a sweep or cv job runs on: a sweep defaults to the local pool, a cv job to in-process."""
+    return spec.get("engine", "local" if spec["kind"] == "sweep" else "sequential")
 
 
 class _Throttled:
@@ -191,11 +239,11 @@ def run_job(workspace: str | Path, job_id: str) -> int:
     """Body of a job's process (``python -m hilbert_core.jobs WORKSPACE JOB_ID``)."""
     workspace = Path(workspace)
     signal.signal(signal.SIGTERM, _raise_cancelled)
-    job = get_job(workspace, job_id)
-    _update(workspace, job_id, status="running", started_at=time.time(), pid=os.getpid())
-    progress = _Throttled(workspace, job_id)
     try:
-        result = _execute(workspace, job, progress)
+        if not _claim_start(workspace, job_id):
+            logger.info("job %s was cancelled before it started; nothing to do", job_id)
+            return 130
+        result = _execute(workspace, get_job(workspace, job_id), _Throttled(workspace, job_id))
     except JobCancelled:
         _update(workspace, job_id, status="cancelled", finished_at=time.time(), message="cancelled")
         return 130
@@ -232,7 +280,7 @@ def _execute(workspace: Path, job: JobStatus, progress) -> dict[str, Any]:
     out = run_sweep(
         build_spec(spec),
         workspace,
-        engine=spec.get("engine", "local" if spec["kind"] == "sweep" else "sequential"),
+        engine=_engine_name(spec),
         workers=spec.get("workers"),
         address=spec.get("address"),
         progress=progress,

@@ -86,11 +86,7 @@ class _Driver:
         self.total = 0
 
     def source(self, folder: Path) -> Any:
-        if not self.engine.by_value:
-            return str(folder)
-        from .features_io import load_features
-
-        return self.engine.put(load_features(folder))
+        return self.engine.feature_source(folder)
 
     def submit_extract(self, job: ExtractJob) -> None:
         folder = features_folder(self.workspace, job)

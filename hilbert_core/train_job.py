@@ -23,8 +23,8 @@ def run_train_job(workspace: Path, job_id: str, spec: dict[str, Any], progress) 
     run_id = registry.create(
         "train", {**cfg.to_dict(), "task": cell.task, "cell": cell.describe()}, None, job_id
     )
-    registry.start(run_id, str(resolve_device(cfg.train.device)))
-    try:
+    try:  # from here on, any failure (the registry's own included) marks the run failed
+        registry.start(run_id, str(resolve_device(cfg.train.device)))
         if cell.corpus.is_features:
             feats, source = load_features(cell.corpus.root), {"features": cell.corpus.root}
         else:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import socket
 import sys
+import threading
 import time
 import types
 
 import pytest
 
-from hilbert_core.engines import SequentialEngine, check_ray_address, create_engine
+from hilbert_core.engines import SequentialEngine, check_engine_args, create_engine
+from hilbert_core.engines_ray import RayEngine, check_ray_address
 from hilbert_core.sweep import run_sweep
 from hilbert_core.sweep_spec import load_sweep
 
@@ -27,6 +29,57 @@ def test_a_ray_address_that_does_not_answer_fails_in_seconds():
     assert time.monotonic() - start < 6
     with pytest.raises(ValueError, match="is not HOST:PORT"):
         check_ray_address("headnode")
+
+
+def test_a_ray_address_where_something_else_listens_fails_in_seconds():
+    pytest.importorskip("ray")
+    server = socket.create_server(("127.0.0.1", 0))  # accepts and then says nothing, like a wrong service
+    accepted = []
+    threading.Thread(target=lambda: accepted.extend(server.accept() for _ in range(100)), daemon=True).start()
+    address = f"127.0.0.1:{server.getsockname()[1]}"
+    start = time.monotonic()
+    try:
+        with pytest.raises(
+            ValueError, match=rf"answers at Ray address {address}, but no Ray cluster"
+        ) as info:
+            check_ray_address(address)
+    finally:
+        server.close()
+    assert time.monotonic() - start < 12
+    assert "\n" not in str(info.value) and "leave --address out" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "workers", "address", "message"),
+    [
+        ("local", 0, None, "--workers 0 must be a whole number of at least 1"),
+        ("local", -2, None, "--workers -2 must be"),
+        ("ray", True, None, "--workers True must be"),
+        ("ray", None, "head:port", "--address 'head:port' is not HOST:PORT"),
+        ("ray", None, 6379, "--address 6379 is not HOST:PORT"),
+    ],
+)
+def test_engine_settings_are_checked_before_anything_starts(name, workers, address, message):
+    with pytest.raises(ValueError, match=message):
+        check_engine_args(name, workers, address)
+    with pytest.raises(ValueError, match=message):
+        create_engine(name, workers, address)
+
+
+def test_ray_engine_puts_each_feature_folder_once(feature_folder, monkeypatch):
+    puts = []
+    fake = types.ModuleType("ray")
+    fake.is_initialized = lambda: False
+    fake.init = lambda **kwargs: None
+    fake.cluster_resources = lambda: {"CPU": 2.0}
+    fake.put = lambda value: puts.append(value) or f"ref{len(puts)}"
+    fake.shutdown = lambda: None
+    monkeypatch.setitem(sys.modules, "ray", fake)
+    engine = RayEngine(workers=2)
+    refs = {engine.feature_source(feature_folder) for _ in range(3)}
+    refs.add(engine.feature_source(feature_folder / ".." / feature_folder.name))
+    assert refs == {"ref1"} and len(puts) == 1 and puts[0].audio is not None
+    engine.close()
 
 
 def test_engine_choices_are_checked():
