@@ -1,13 +1,19 @@
-"""HILBERT Studio (placeholder until the app issue lands): says what exists and how to use it."""
+"""HILBERT Studio: the home page (workspace, corpora, models, recent runs and jobs, device)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="HILBERT Studio", layout="wide")
+from hilbert_core.service import home
+from hilbert_core.ui.state import init_session_state
+from hilbert_core.ui.views import render_home, require_workspace
+
+st.set_page_config(page_title="HILBERT Studio", page_icon=":material/graphic_eq:", layout="wide")
+init_session_state()
 st.title("HILBERT Studio")
-st.info(
-    "The Studio pages (data, interview, training, comparison, embeddings, diagnostics) are being built. "
-    "The core library and the `hilbert` command line work today: see the README for "
-    "`hilbert_core.cross_validate` on your own features and `hilbert bench cv`."
+st.write(
+    "Predict clinical labels from long interviews with frozen speech and text encoders, see why, and "
+    "compare backbones by cross-validated AUC. Everything runs on this machine."
 )
+ws = require_workspace()
+render_home(home.home_summary(ws))

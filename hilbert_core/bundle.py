@@ -39,6 +39,9 @@ class Bundle:
         model: the stacked network (None for ``linear``).
         probe: the linear probe (``linear`` only).
         info: free metadata saved with it (task name, encoders and revisions, training summary).
+        reference: the training documents' embeddings (``z_audio``, ``z_text``, ``z_joint``: (N, K),
+            ensemble member 0), so one new document can be placed against the training set; empty for
+            methods without embeddings and for bundles saved before it existed.
     """
 
     config: ExperimentConfig
@@ -48,6 +51,7 @@ class Bundle:
     model: HilbertModel | None = None
     probe: LinearProbe | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    reference: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def method(self) -> str:
@@ -63,6 +67,9 @@ class Bundle:
             }
         else:
             tensors = {f"model.{k}": v for k, v in self.model.state_dict().items()}
+        tensors.update(
+            {f"reference.{k}": torch.from_numpy(np.ascontiguousarray(v)) for k, v in self.reference.items()}
+        )
         meta = {
             "config": self.config.to_dict(),
             "classes": self.classes,
@@ -162,7 +169,23 @@ def train_final(
         data.docs.text_dim,
         model=model,
         info={**(info or {}), "training": summary},
+        reference=reference_embeddings(model, data.docs),
     )
+
+
+@torch.no_grad()
+def reference_embeddings(model: HilbertModel, docs, batch_size: int = 64) -> dict[str, np.ndarray]:
+    """Ensemble member 0's ``z_audio``, ``z_text``, ``z_joint`` of every document: name -> (N, K)."""
+    model.eval()
+    parts: dict[str, list[np.ndarray]] = {}
+    for a in range(0, docs.num_documents, batch_size):
+        rows = slice(a, a + batch_size)
+        tensors = [None if x is None else torch.from_numpy(x[rows]) for x in (docs.audio, docs.text)]
+        out = model(tensors[0], tensors[1], torch.from_numpy(docs.mask[rows]))
+        for name, z in (("z_audio", out.audio_emb), ("z_text", out.text_emb), ("z_joint", out.joint_emb)):
+            if z is not None:
+                parts.setdefault(name, []).append(z[0].float().numpy())
+    return {name: np.concatenate(chunks).astype(np.float32) for name, chunks in parts.items()}
 
 
 def select_members(model: HilbertModel, members: np.ndarray) -> HilbertModel:
@@ -212,7 +235,10 @@ def load_bundle(path: str | Path) -> Bundle:
             f"{path}/model.safetensors does not match bundle.json ({str(exc).splitlines()[0]}); "
             "re-save the bundle."
         ) from None
-    return Bundle(cfg, classes, audio_dim, text_dim, model=model.eval(), info=meta.get("info", {}))
+    reference = to_numpy_dict(tensors, "reference.")
+    return Bundle(
+        cfg, classes, audio_dim, text_dim, model=model.eval(), info=meta.get("info", {}), reference=reference
+    )
 
 
 def _version() -> str:

@@ -1,4 +1,4 @@
-"""``hilbert bench cv|extract|sweep``: the benchmark commands (JSON to stdout, and to ``--out``)."""
+"""``hilbert bench cv|extract|sweep|interview``: the benchmark commands (JSON to stdout, and to ``--out``)."""
 
 from __future__ import annotations
 
@@ -60,8 +60,15 @@ def cmd_bench_sweep(args: argparse.Namespace) -> int:
     return _emit(bench_sweep(cfg), args.out)
 
 
+def cmd_bench_interview(args: argparse.Namespace) -> int:
+    from .bench_interview import BenchInterviewConfig, bench_interview
+
+    cfg = BenchInterviewConfig(minutes=args.minutes, audio=args.audio, model=args.model, repeats=args.repeats)
+    return _emit(bench_interview(cfg), args.out)
+
+
 def add_bench_parser(sub) -> None:
-    """Register ``bench cv``, ``bench extract`` and ``bench sweep`` on the top-level subparsers."""
+    """Register ``bench cv``, ``bench extract``, ``bench sweep`` and ``bench interview``."""
     bench = sub.add_parser("bench", help="benchmarks writing JSON").add_subparsers(
         dest="bench", required=True
     )
@@ -110,3 +117,11 @@ def add_bench_parser(sub) -> None:
     )
     p.add_argument("--out", default=None, help="also write the JSON here")
     p.set_defaults(func=cmd_bench_sweep)
+
+    p = bench.add_parser("interview", help="upload-to-prediction time of one audio-only interview")
+    p.add_argument("--minutes", type=float, default=5.0, help="length of the generated speech recording")
+    p.add_argument("--audio", default=None, help="time this recording instead")
+    p.add_argument("--model", default=None, help="a model bundle (default: whisper-tiny-en + minilm-l6)")
+    p.add_argument("--repeats", type=int, default=2, help="requests to time (the first loads the models)")
+    p.add_argument("--out", default=None, help="also write the JSON here")
+    p.set_defaults(func=cmd_bench_interview)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from ..workspace import Workspace, open_workspace
+from ..service.home import open_studio_workspace
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
 
 
 class StateKeys:
@@ -20,7 +24,8 @@ class StateKeys:
     CORPUS_REPORT = "data_corpus_report"
     # Interview page
     INTERVIEW_RESULT = "interview_result"
-    INTERVIEW_UPLOAD = "interview_upload"
+    INTERVIEW_UPLOAD = "interview_upload"  # (recording path, transcript path or None) of the result
+    DATA_IMPORT = "data_import"  # the last import's ImportOutput (Data page)
     # Train page
     TRAIN_JOB_ID = "train_job_id"
     # Compare page
@@ -32,12 +37,13 @@ class StateKeys:
 
 
 def init_session_state() -> None:
-    """Give this browser session an id and open the workspace once (seeding a new one)."""
+    """Give this browser session an id and open the workspace once (seeding a new one, unless
+    ``HILBERT_NO_SEED=1``)."""
     if StateKeys.SESSION_ID not in st.session_state:
         st.session_state[StateKeys.SESSION_ID] = uuid.uuid4().hex
     if StateKeys.WORKSPACE not in st.session_state:
         try:
-            st.session_state[StateKeys.WORKSPACE] = open_workspace()
+            st.session_state[StateKeys.WORKSPACE] = open_studio_workspace()
             st.session_state[StateKeys.WORKSPACE_ERROR] = None
         except ValueError as exc:
             st.session_state[StateKeys.WORKSPACE] = None

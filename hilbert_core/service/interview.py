@@ -1,0 +1,276 @@
+"""The Interview page: one uploaded recording (and optional transcript) scored by trained models.
+
+The recording is segmented once (from its transcript, else by Whisper), each model's frozen encoders
+run over it (loaded once per process: :class:`InterviewScorer` is meant to be cached), and every
+chosen model scores it. The first model's attention, gate weights and embeddings are explained.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..workspace import Workspace
+from .home import ModelSummary, model_summary
+from .uploads import safe_filename, save_upload
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+AUDIO_TYPES = ("wav", "flac", "ogg", "opus", "mp3", "m4a")
+TRANSCRIPT_TYPES = ("srt", "vtt", "csv", "tsv", "txt")
+INTERACTIVE_BEAM_SIZE = 1  # greedy Whisper decoding: ~1.6x faster than beam 5 on CPU, for one upload
+
+
+@dataclass(frozen=True)
+class TaskScore:
+    """One model's class probabilities for the interview (classes sorted by probability)."""
+
+    task: str
+    model: str
+    method: str
+    table: pd.DataFrame  # class, probability
+
+    @property
+    def top(self) -> tuple[str, float]:
+        return str(self.table["class"].iloc[0]), float(self.table["probability"].iloc[0])
+
+
+@dataclass
+class InterviewOutput:
+    """Everything the Interview page shows about one scored recording.
+
+    Attributes:
+        segments: one row per segment: #, start_s, end_s, text, then the first model's attention weights
+            ``attn_audio``/``attn_text``/``attn_joint`` (absent for a modality the model does not use).
+        scores: per model, spectrum first.
+        gate: (E,) MoE gate weights of the first model (None without experts).
+        placement: this interview against the first model's training set (see :func:`placement`);
+            None when the model has no embeddings or stores no training-set embeddings.
+        seconds: wall time per step (segment, encode, predict, total).
+        segments_from: "transcript" or "whisper".
+    """
+
+    audio_name: str
+    duration_s: float
+    segments: pd.DataFrame
+    scores: list[TaskScore]
+    gate: np.ndarray | None
+    placement: pd.DataFrame | None
+    seconds: dict[str, float] = field(default_factory=dict)
+    segments_from: str = "transcript"
+    note: str = ""
+
+
+def list_models(ws: Workspace) -> list[ModelSummary]:
+    """Bundles of the workspace that can score a recording (they record their encoders), spectrum first."""
+    models = [model_summary(p) for p in ws.models()]
+    usable = [m for m in models if m.encoders not in ("feature folder", "unreadable bundle.json")]
+    return sorted(usable, key=lambda m: (m.task != "spectrum", m.task, m.name))
+
+
+def default_models(models: list[ModelSummary]) -> list[ModelSummary]:
+    """The first model of each task (spectrum first)."""
+    seen, out = set(), []
+    for m in models:
+        if m.task not in seen:
+            seen.add(m.task)
+            out.append(m)
+    return out
+
+
+def save_interview(
+    ws: Workspace, session_id: str, audio: tuple[str, bytes], transcript: tuple[str, bytes] | None = None
+) -> tuple[Path, Path | None]:
+    """Write an uploaded recording (and transcript) under ``uploads/<session id>/``; checks their types."""
+    name, data = audio
+    if Path(name).suffix.lower().lstrip(".") not in AUDIO_TYPES:
+        raise ValueError(f"{name!r} is not a recording this page takes; upload {', '.join(AUDIO_TYPES)}.")
+    audio_path = save_upload(ws, session_id, name, data)
+    if transcript is None:
+        return audio_path, None
+    t_name, t_data = transcript
+    if Path(t_name).suffix.lower().lstrip(".") not in TRANSCRIPT_TYPES:
+        raise ValueError(
+            f"{t_name!r} is not a transcript this page takes; upload {', '.join(TRANSCRIPT_TYPES)}."
+        )
+    t_path = audio_path.parent / safe_filename(t_name, "transcript.srt")
+    from ..io import atomic_write_bytes
+
+    atomic_write_bytes(t_path, t_data)
+    return audio_path, t_path
+
+
+class InterviewScorer:
+    """Loads bundles and frozen encoders once and scores recordings with them.
+
+    One instance may be shared by all browser sessions (``st.cache_resource``): it holds only models,
+    never a user's data. Bundles are keyed by path and modification time, encoders by name.
+    """
+
+    def __init__(self, beam_size: int = INTERACTIVE_BEAM_SIZE) -> None:
+        self.beam_size = beam_size
+        self._bundles: dict[tuple[str, float], object] = {}
+        self._extractors: dict[tuple[str, str], object] = {}
+
+    def bundle(self, path: Path):
+        from ..bundle import load_bundle
+
+        key = (str(path), (Path(path) / "bundle.json").stat().st_mtime)
+        if key not in self._bundles:
+            self._bundles[key] = load_bundle(path)
+        return self._bundles[key]
+
+    def extractor(self, info: dict):
+        from ..extract import ExtractConfig, Extractor
+
+        key = (info.get("audio_encoder", ""), info.get("text_encoder", ""))
+        if key not in self._extractors:
+            self._extractors[key] = Extractor(ExtractConfig(audio_encoder=key[0], text_encoder=key[1]), None)
+        return self._extractors[key]
+
+    def score(
+        self,
+        audio_path: Path,
+        models: list[Path],
+        transcript: Path | None = None,
+        progress: Progress | None = None,
+    ) -> InterviewOutput:
+        """Segment, encode and score ``audio_path`` with every bundle in ``models`` (the first is explained).
+
+        Raises:
+            ValueError: no model, an unreadable recording or transcript, or no speech recognised.
+        """
+        from ..audio import probe_audio
+
+        report = progress or (lambda f, m: None)
+        if not models:
+            raise ValueError("no model is chosen; pick at least one trained model.")
+        started = time.perf_counter()
+        duration = probe_audio(audio_path).duration_s
+        bundles = [self.bundle(Path(p)) for p in models]
+        segments, source = self._segments(audio_path, transcript, bundles[0].info, report)
+        t_seg = time.perf_counter()
+        preds = []
+        for i, (path, bundle) in enumerate(zip(models, bundles, strict=True)):
+            report(0.5 + 0.45 * i / len(models), f"encoding and scoring with {Path(path).name}")
+            ext = self.extractor(bundle.info)
+            audio = ext.audio_features(audio_path, segments) if bundle.audio_dim else None
+            text = ext.text_features(segments) if bundle.text_dim else None
+            preds.append(bundle.predict(audio, text))
+        report(1.0, "done")
+        end = time.perf_counter()
+        out = _output(audio_path, duration, segments, models, bundles, preds)
+        out.segments_from = source
+        out.seconds = {"segment": t_seg - started, "encode and score": end - t_seg, "total": end - started}
+        return out
+
+    def _segments(self, audio_path: Path, transcript: Path | None, info: dict, report: Progress):
+        from ..data.transcripts import read_transcript
+        from ..transcribe import BUNDLED, transcribe
+
+        if transcript is not None:
+            report(0.05, "reading the transcript")
+            segments = read_transcript(transcript)
+            if not segments:
+                raise ValueError(f"{transcript.name} holds no timed text; check the file or leave it out.")
+            return segments, "transcript"
+        report(0.02, "transcribing with Whisper (no transcript was given)")
+
+        def step(fraction: float, message: str) -> None:
+            report(0.02 + 0.46 * fraction, message)
+
+        model = info.get("whisper_model", BUNDLED)
+        return transcribe(str(audio_path), model, progress=step, beam_size=self.beam_size), "whisper"
+
+
+def _output(audio_path, duration, segments, models, bundles, preds) -> InterviewOutput:
+    table = pd.DataFrame(
+        {"#": range(len(segments)), "start_s": [s.start_s for s in segments],
+         "end_s": [s.end_s for s in segments], "text": [s.text for s in segments]}
+    )  # fmt: skip
+    first = preds[0]
+    for name, weights in first.attention.items():
+        table[f"attn_{name}"] = np.asarray(weights, dtype=float)
+    scores = []
+    for path, bundle, pred in zip(models, bundles, preds, strict=True):
+        proba = pd.DataFrame({"class": pred.classes, "probability": np.asarray(pred.proba, dtype=float)})
+        proba = proba.sort_values("probability", ascending=False, ignore_index=True)
+        scores.append(TaskScore(str(bundle.info.get("task", "?")), Path(path).name, bundle.method, proba))
+    note = (
+        ""
+        if bundles[0].reference
+        else "this model stores no training-set embeddings; retrain it to see them."
+    )
+    return InterviewOutput(
+        audio_name=Path(audio_path).name, duration_s=float(duration), segments=table, scores=scores,
+        gate=None if first.gate_probs is None else np.asarray(first.gate_probs, dtype=float),
+        placement=placement(bundles[0], first), note=note if first.z_joint is not None else "",
+    )  # fmt: skip
+
+
+def placement(bundle, pred) -> pd.DataFrame | None:
+    """CKA and InfoNCE MI of the joint embedding with each modality, over the training documents and
+    over the training documents plus this interview, and this interview's own (pointwise) MI terms.
+
+    Returns:
+        rows: metric, training set, with this interview, this interview, percentile among training docs
+        (None without a joint embedding or without the bundle's stored training-set embeddings).
+    """
+    import torch
+    import torch.nn.functional as F
+
+    from ..losses.cka import linear_cka
+
+    ref = bundle.reference
+    if pred.z_joint is None or "z_joint" not in ref:
+        return None
+    tau = float(bundle.config.loss.temperature)
+    rows = []
+    for name, z_new in (("audio", pred.z_audio), ("text", pred.z_text)):
+        if z_new is None or f"z_{name}" not in ref:
+            continue
+        x = torch.from_numpy(ref[f"z_{name}"]).double()
+        j = torch.from_numpy(ref["z_joint"]).double()
+        x1 = torch.cat([x, torch.from_numpy(np.asarray(z_new))[None].double()])
+        j1 = torch.cat([j, torch.from_numpy(np.asarray(pred.z_joint))[None].double()])
+        rows.append(
+            {"metric": f"CKA({name}, joint)", "training set": float(linear_cka(x, j)),
+             "with this interview": float(linear_cka(x1, j1)), "this interview": np.nan, "percentile": np.nan}
+        )  # fmt: skip
+        terms = _pointwise_mi(F.normalize(j1, dim=-1), F.normalize(x1, dim=-1), tau)  # (N + 1,)
+        n = len(terms)
+        rows.append(
+            {"metric": f"MI({name}; joint), nats (at most log N = {np.log(n):.2f})",
+             "training set": float(_pointwise_mi(F.normalize(j, dim=-1), F.normalize(x, dim=-1), tau).mean()),
+             "with this interview": float(terms.mean()), "this interview": float(terms[-1]),
+             "percentile": float(100 * (terms[:-1] < terms[-1]).float().mean())}
+        )  # fmt: skip
+    return pd.DataFrame(rows) if rows else None
+
+
+def _pointwise_mi(x, y, temperature: float):
+    """Per-document InfoNCE terms ``log N + f(x_i, y_i) - log Σ_k exp f(x_i, y_k)``; their mean is
+    :func:`hilbert_core.losses.mutual_info.infonce_mi`."""
+    import math
+
+    import torch
+
+    scores = x @ y.T / temperature
+    return math.log(x.shape[0]) + torch.diagonal(scores) - torch.logsumexp(scores, dim=-1)
+
+
+def mi_balance(table: pd.DataFrame | None) -> float | None:
+    """MI(audio; joint) - MI(text; joint) of this interview (nats), when both are in ``table``."""
+    if table is None:
+        return None
+    mi = table[table["metric"].str.startswith("MI(")].set_index("metric")["this interview"]
+    audio = [v for k, v in mi.items() if k.startswith("MI(audio")]
+    text = [v for k, v in mi.items() if k.startswith("MI(text")]
+    return float(audio[0] - text[0]) if audio and text else None

@@ -1,0 +1,156 @@
+"""Files that come from the browser: written only inside the workspace, never outside it.
+
+- :func:`save_upload` puts one uploaded file under ``workspace/uploads/<session id>/`` (one folder per
+  browser session, so one session never sees another's uploads).
+- :func:`extract_zip` unpacks an uploaded zip of a corpus folder into a temporary folder inside the
+  workspace, refusing absolute paths, ``..`` (zip-slip), links, too many files and size bombs.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import stat
+import uuid
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from ..io import atomic_write_bytes
+from ..workspace import Workspace
+
+SESSION_ID = re.compile(r"^[0-9a-f]{8,64}$")
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """Limits on an uploaded zip (defaults suit a corpus of a few hundred interviews).
+
+    Attributes:
+        max_files: most entries.
+        max_total_bytes: most bytes once unpacked.
+        max_ratio: highest unpacked/packed ratio of one entry (a zip bomb compresses far better).
+    """
+
+    max_files: int = 20_000
+    max_total_bytes: int = 20 * 1024**3
+    max_ratio: float = 200.0
+
+
+def safe_filename(name: str, default: str = "upload") -> str:
+    """The last path part of ``name`` with anything but letters, digits, '.', '_', '-' replaced."""
+    base = SAFE_NAME.sub("_", PurePosixPath(name.replace("\\", "/")).name).strip("._")
+    return base[:120] or default
+
+
+def session_dir(ws: Workspace, session_id: str) -> Path:
+    """``workspace/uploads/<session id>``; the id must be the hex id :mod:`hilbert_core.ui.state` makes."""
+    if not SESSION_ID.match(session_id or ""):
+        raise ValueError(f"session id {session_id!r} is not a hex id; reload the page to get a new session.")
+    return ws.uploads_dir / session_id
+
+
+def save_upload(ws: Workspace, session_id: str, name: str, data: bytes) -> Path:
+    """Write one uploaded file (atomically) into a new folder of this session's upload folder."""
+    if not data:
+        raise ValueError(f"the uploaded file {name!r} is empty; choose the file again.")
+    folder = session_dir(ws, session_id) / uuid.uuid4().hex[:8]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / safe_filename(name)
+    atomic_write_bytes(path, data)
+    return path
+
+
+def _check_entry(info: zipfile.ZipInfo, limits: ZipLimits) -> PurePosixPath | None:
+    """The entry's safe relative path (None for a folder entry), or a ValueError naming it."""
+    name = info.filename.replace("\\", "/")
+    parts = PurePosixPath(name).parts
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+        raise ValueError(f"the zip entry {info.filename!r} points outside the folder; zip the folder again.")
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        raise ValueError(f"the zip entry {info.filename!r} is a link; zip the real files instead.")
+    if info.is_dir():
+        return None
+    if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
+        raise ValueError(
+            f"the zip entry {info.filename!r} unpacks {info.file_size / info.compress_size:.0f} times "
+            "larger than it is packed (a zip bomb?); zip the corpus again without it."
+        )
+    return PurePosixPath(*[p for p in parts if p not in ("", ".")])
+
+
+def extract_zip(zip_path: Path, dest: Path, limits: ZipLimits | None = None) -> Path:
+    """Unpack ``zip_path`` into the new folder ``dest`` (its parent must exist); returns the folder that
+    holds ``documents.csv`` (``dest`` itself or its single top folder).
+
+    Raises:
+        ValueError: not a zip, an unsafe or oversized entry, or no documents.csv; ``dest`` is removed.
+    """
+    limits = limits or ZipLimits()
+    try:
+        archive = zipfile.ZipFile(zip_path)
+    except (zipfile.BadZipFile, OSError):
+        raise ValueError(f"{zip_path.name} is not a readable zip file; zip the corpus again.") from None
+    dest.mkdir()
+    try:
+        with archive:
+            _unpack(archive, dest, limits)
+        return _corpus_root(dest)
+    except BaseException:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
+
+
+def _unpack(archive: zipfile.ZipFile, dest: Path, limits: ZipLimits) -> None:
+    entries = archive.infolist()
+    if len(entries) > limits.max_files:
+        raise ValueError(f"the zip holds {len(entries)} entries (at most {limits.max_files}); split it.")
+    total = 0
+    for info in entries:
+        rel = _check_entry(info, limits)
+        if rel is None or rel.parts and rel.parts[0] == "__MACOSX":
+            continue
+        total += info.file_size
+        if total > limits.max_total_bytes:
+            raise ValueError(
+                f"the zip unpacks to more than {limits.max_total_bytes / 1e9:.0f} GB; import the folder by "
+                "path instead."
+            )
+        target = dest.joinpath(*rel.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with archive.open(info) as src, open(target, "wb") as out:
+                written = _copy_limited(src, out, info.file_size)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+            written = -1  # damaged, encrypted or an unsupported compression
+        if written != info.file_size:
+            raise ValueError(
+                f"the zip entry {info.filename!r} cannot be read (damaged, encrypted or an unusual "
+                "compression); zip the corpus again without a password."
+            )
+
+
+def _copy_limited(src, out, expected: int, chunk: int = 1 << 20) -> int:
+    """Copy at most ``expected`` + 1 bytes (a lying header cannot make us write more)."""
+    written = 0
+    while written <= expected:
+        block = src.read(min(chunk, expected + 1 - written))
+        if not block:
+            break
+        out.write(block)
+        written += len(block)
+    return written
+
+
+def _corpus_root(dest: Path) -> Path:
+    if (dest / "documents.csv").is_file():
+        return dest
+    children = [p for p in dest.iterdir() if p.is_dir() and not p.name.startswith((".", "__MACOSX"))]
+    if len(children) == 1 and (children[0] / "documents.csv").is_file():
+        return children[0]
+    raise ValueError(
+        "the zip has no documents.csv at its top or in its single top folder; zip the corpus folder itself."
+    )

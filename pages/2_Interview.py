@@ -1,0 +1,31 @@
+"""Interview: upload one recording (and optionally its transcript), score it, and see why."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from hilbert_core.service import interview as interview_service
+from hilbert_core.ui import views_interview
+from hilbert_core.ui.state import StateKeys, init_session_state
+from hilbert_core.ui.views import page_link, require_workspace
+
+st.set_page_config(page_title="Interview · HILBERT Studio", page_icon=":material/mic:", layout="wide")
+init_session_state()
+st.title("Interview")
+ws = require_workspace()
+models = interview_service.list_models(ws)
+if not models:
+    st.info(
+        "No trained model in this workspace yet. Train one on the Train page, or from a terminal: "
+        "`hilbert train CORPUS --task spectrum --out $HILBERT_WORKSPACE/models/spectrum`; "
+        "then come back and upload an interview."
+    )
+    page_link("pages/3_Train.py", "Train a model")
+    page_link("pages/1_Data.py", "Import a corpus first")
+    st.stop()
+st.write(
+    "Upload one recording. It is segmented (from its transcript, or by Whisper), encoded with each "
+    "model's own frozen encoders and scored. Uploads stay in this browser session's folder of the workspace."
+)
+views_interview.render_form(ws, st.session_state[StateKeys.SESSION_ID], models)
+views_interview.show_result()

@@ -1,0 +1,139 @@
+"""The Interview page and its service: upload, score, explain; uploads stay in their session's folder."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from streamlit.testing.v1 import AppTest
+
+from hilbert_core.bundle import load_bundle
+from hilbert_core.losses.mutual_info import infonce_mi
+from hilbert_core.service import interview
+from hilbert_core.workspace import open_workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+SUBMIT = "FormSubmitter:interview_form-Score the interview"
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.switch_page("pages/2_Interview.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _upload(at: AppTest, audio: Path, transcript: Path | None) -> AppTest:
+    at.file_uploader(key="interview_audio").set_value((audio.name, audio.read_bytes(), "audio/ogg"))
+    if transcript is not None:
+        at.file_uploader(key="interview_transcript").set_value(
+            (transcript.name, transcript.read_bytes(), "text/plain")
+        )
+    at.button(key=SUBMIT).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_empty_workspace_says_to_train_a_model_first(empty_workspace):
+    at = _page()
+    assert "No trained model in this workspace yet" in at.info[0].value
+    assert not at.get("file_uploader")
+    assert "Train a model" in [link.proto.label for link in at.get("page_link")]
+
+
+def test_upload_and_score_shows_spectrum_attention_and_internals(demo_workspace, sample_interview):
+    at = _page()
+    chosen = at.multiselect(key="interview_models").value
+    assert chosen and interview.list_models(open_workspace(demo_workspace, seed=False))[0].task == "spectrum"
+    at = _upload(at, *sample_interview)
+    assert not at.error, [e.value for e in at.error]
+    assert "segments from its transcript" in at.success[0].value
+    assert at.metric[0].label.startswith("spectrum")
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 3  # probabilities, timeline, gate
+    segments = at.dataframe[0].value
+    assert {"attn_audio", "attn_text", "attn_joint"} <= set(segments.columns)
+    np.testing.assert_allclose(segments["attn_joint"].sum(), 1.0, atol=1e-4)
+    assert len(at.get("audio")) == 1
+    at.selectbox(key="interview_seg").set_value(0).run()
+    assert not at.exception and len(at.get("audio")) == 1
+    session = at.session_state["session_id"]
+    uploads = [p for p in (demo_workspace / "uploads").rglob("*") if p.is_file()]
+    assert uploads and all(p.relative_to(demo_workspace / "uploads").parts[0] == session for p in uploads)
+
+
+def test_a_recording_that_cannot_be_read_is_one_sentence(demo_workspace, sample_interview):
+    at = _page()
+    at.file_uploader(key="interview_audio").set_value(("broken.wav", b"RIFF but not audio", "audio/wav"))
+    at.file_uploader(key="interview_transcript").set_value(
+        ("t.srt", sample_interview[1].read_bytes(), "text/plain")
+    )
+    at.button(key=SUBMIT).click().run()
+    assert not at.exception and len(at.error) == 1 and "broken.wav" in at.error[0].value
+    assert "Traceback" not in at.error[0].value and "interview_result" not in at.session_state
+
+
+def test_uploads_are_checked_and_kept_per_session(tmp_path):
+    ws = open_workspace(tmp_path / "ws", seed=False)
+    a, _ = interview.save_interview(ws, "a" * 32, ("x.wav", b"1"))
+    b, t = interview.save_interview(ws, "b" * 32, ("../../x.wav", b"1"), ("../t.srt", b"2"))
+    assert a.parent.parent.name == "a" * 32 and b.parent.parent.name == "b" * 32
+    assert t.parent == b.parent and t.name == "t.srt"
+    assert all(ws.uploads_dir in p.parents for p in (a, b, t))
+    with pytest.raises(ValueError, match="is not a recording this page takes"):
+        interview.save_interview(ws, "a" * 32, ("x.exe", b"1"))
+    with pytest.raises(ValueError, match="is not a transcript this page takes"):
+        interview.save_interview(ws, "a" * 32, ("x.wav", b"1"), ("t.docx", b"1"))
+    with pytest.raises(ValueError, match="is empty"):
+        interview.save_interview(ws, "a" * 32, ("x.wav", b""))
+    with pytest.raises(ValueError, match="not a hex id"):
+        interview.save_interview(ws, "../../etc", ("x.wav", b"1"))
+
+
+def test_placement_against_the_training_set(demo_workspace, sample_interview):
+    model = interview.list_models(open_workspace(demo_workspace, seed=False))[0]
+    bundle = load_bundle(model.path)
+    if not bundle.reference:
+        pytest.skip("this bundle was saved without training-set embeddings")
+    n = len(next(iter(bundle.reference.values())))
+    assert set(bundle.reference) == {"z_audio", "z_text", "z_joint"}
+    out = interview.InterviewScorer().score(sample_interview[0], [model.path], sample_interview[1])
+    table = out.placement.set_index("metric")
+    cka = table[table.index.str.startswith("CKA")]
+    assert cka[["training set", "with this interview"]].stack().between(0, 1 + 1e-9).all()
+    mi = table[table.index.str.startswith("MI")]
+    assert (mi["with this interview"] <= math.log(n + 1) + 1e-9).all()
+    assert mi["percentile"].between(0, 100).all()
+    # the training-set column is the InfoNCE estimate the training diagnostics use
+    za, zj = (
+        F.normalize(torch.from_numpy(bundle.reference[k]).double(), dim=-1) for k in ("z_audio", "z_joint")
+    )
+    expected = float(infonce_mi(zj, za, bundle.config.loss.temperature))
+    assert abs(mi.loc[mi.index.str.startswith("MI(audio")].iloc[0]["training set"] - expected) < 1e-9
+    assert interview.mi_balance(out.placement) == pytest.approx(
+        mi.iloc[0]["this interview"] - mi.iloc[1]["this interview"]
+    )
+
+
+def test_an_audio_only_upload_is_transcribed_and_segmented(demo_workspace, sample_interview):
+    at = _upload(_page(), sample_interview[0], None)
+    assert not at.error, [e.value for e in at.error]
+    assert "segments from a Whisper transcription" in at.success[0].value
+    segments = at.dataframe[0].value
+    assert len(segments) >= 1 and segments["text"].str.len().gt(0).all()
+    assert (segments["end_s"] > segments["start_s"]).all()
+
+
+@pytest.mark.slow
+def test_bench_interview_reports_cold_and_warm_times(tmp_path):
+    from hilbert_core.bench_interview import BenchInterviewConfig, bench_interview
+
+    out = bench_interview(BenchInterviewConfig(minutes=0.5, repeats=2))
+    assert out["audio_seconds"] == pytest.approx(30, abs=0.5) and len(out["warm"]) == 1
+    for run in (out["cold"], *out["warm"]):
+        assert run["num_segments"] >= 1 and 0 < run["segment_s"] <= run["upload_to_prediction_s"]
