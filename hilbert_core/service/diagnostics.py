@@ -1,0 +1,210 @@
+"""Diagnostics of one finished cross-validation: what it recorded per fold and epoch, and calibration.
+
+Everything comes from the run's report in the registry: ``diagnostics`` (per fold, per epoch: the loss
+terms, CKA(audio, joint), CKA(text, joint), the InfoNCE MI estimates and their log-batch ceiling, the
+validation loss) and the out-of-fold probabilities. MoE expert usage is not recorded by
+cross-validation; it is measured on a trained model (see :func:`expert_usage`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..report import method_label
+from ..runs import RunRegistry
+from ..sweep import registry_path
+from . import background
+from .embeddings import EmbeddingConfig
+
+LOSS_TERMS = ("ce_loss", "contrastive_loss", "cka_loss", "mi_loss", "moe_aux_loss", "val_loss")
+CKA_TERMS = ("cka_audio_joint", "cka_text_joint")
+MI_TERMS = ("mi_audio", "mi_text", "mi_ceiling")
+MOE_METHODS = ("transfer_moe", "contrastive_moe", "hilbert")
+
+
+@dataclass(frozen=True)
+class RunChoice:
+    """A finished cross-validation, as a menu shows it."""
+
+    run_id: str
+    label: str
+    task: str
+    method: str
+    auc: float | None
+
+
+@dataclass
+class CalibrationOutput:
+    """Reliability of the top-class probability.
+
+    Attributes:
+        bins: one row per bin: ``low``, ``high``, ``count``, ``confidence`` (mean top probability),
+            ``accuracy`` (fraction whose top class is right); NaN for empty bins.
+        ece: expected calibration error, ``sum_b n_b / N * |accuracy_b - confidence_b|``.
+        num_documents: N.
+    """
+
+    bins: pd.DataFrame
+    ece: float
+    num_documents: int
+
+
+def run_label(config: dict[str, Any], run_id: str) -> str:
+    """``corpus/task  audio + text | method (run id)`` from a run's stored config."""
+    cell = config.get("cell") or {}
+    ev = config.get("eval", {})
+    method = method_label(
+        cell.get("method", ev.get("method", "?")),
+        cell.get("modality", ev.get("modality", "both")),
+        cell.get("losses"),
+    )
+    backbone = " + ".join(e for e in (cell.get("audio_encoder"), cell.get("text_encoder")) if e) or "features"
+    where = f"{cell.get('corpus', '?')}/{cell.get('task', config.get('task', '?'))}"
+    return f"{where}  {backbone} | {method}  (run {run_id})"
+
+
+def list_cv_runs(workspace: str | Path) -> list[RunChoice]:
+    """Finished cross-validations of the workspace, newest first."""
+    path = registry_path(workspace)
+    if not path.exists():
+        return []
+    out = []
+    for record in RunRegistry(path).list(kind="cv", status="done"):
+        cell = record.config.get("cell") or {}
+        out.append(
+            RunChoice(
+                run_id=record.id,
+                label=run_label(record.config, record.id),
+                task=str(cell.get("task", record.config.get("task", "?"))),
+                method=str(cell.get("method", record.config.get("eval", {}).get("method", "?"))),
+                auc=record.auc_macro,
+            )
+        )
+    return out
+
+
+def load_report(workspace: str | Path, run_id: str) -> dict[str, Any]:
+    """The stored report of a finished run (ValueError naming the run when it has none)."""
+    return RunRegistry(registry_path(workspace)).report(run_id)
+
+
+def epoch_frame(report: dict[str, Any]) -> pd.DataFrame:
+    """Long table of everything recorded per fold and epoch: ``fold``, ``epoch`` (1-based), ``name``,
+    ``value``; non-finite values (a member stopped early) are dropped. Empty for the linear probe."""
+    rows = [
+        (fold, epoch, name, float(value))
+        for fold, history in enumerate(report.get("diagnostics") or [])
+        for epoch, record in enumerate(history, start=1)
+        for name, value in record.items()
+        if value is not None and np.isfinite(float(value))
+    ]
+    return pd.DataFrame(rows, columns=["fold", "epoch", "name", "value"])
+
+
+def epoch_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per epoch and quantity: ``mean`` and ``sd`` over folds and ``folds`` (how many still trained)."""
+    if frame.empty:
+        return pd.DataFrame(columns=["epoch", "name", "mean", "sd", "folds"])
+    grouped = frame.groupby(["epoch", "name"])["value"]
+    out = grouped.agg(mean="mean", sd="std", folds="count").reset_index()
+    return out.sort_values(["name", "epoch"]).reset_index(drop=True)
+
+
+def mi_balance(summary: pd.DataFrame) -> pd.DataFrame:
+    """Per epoch: ``mi_audio``, ``mi_text``, ``mi_ceiling`` (log batch size: no InfoNCE estimate can
+    exceed it), ``balance`` = ``mi_audio - mi_text`` (0 = the joint embedding draws on both equally)
+    and ``balance_share`` = ``mi_audio / (mi_audio + mi_text)``. Empty when MI was not recorded."""
+    part = summary[summary["name"].isin(MI_TERMS)]
+    if part.empty:
+        return pd.DataFrame(columns=["epoch", *MI_TERMS, "balance", "balance_share"])
+    wide = part.pivot(index="epoch", columns="name", values="mean").reset_index()
+    for name in MI_TERMS:
+        if name not in wide:
+            wide[name] = np.nan
+    wide["balance"] = wide["mi_audio"] - wide["mi_text"]
+    total = wide["mi_audio"] + wide["mi_text"]
+    wide["balance_share"] = np.where(total > 0, wide["mi_audio"] / total.where(total > 0, 1.0), np.nan)
+    wide.columns.name = None
+    return wide[["epoch", *MI_TERMS, "balance", "balance_share"]]
+
+
+def calibration(labels: list[str], classes: list[str], proba: Any, num_bins: int = 10) -> CalibrationOutput:
+    """Top-label reliability bins and ECE of out-of-fold probabilities (equal-width bins on [0, 1]).
+
+    Raises:
+        ValueError: ``num_bins`` < 2, or labels and probability rows that do not match.
+    """
+    if num_bins < 2:
+        raise ValueError(f"num_bins={num_bins} is too few; use 2 or more (10 is usual).")
+    proba = np.asarray(proba, dtype=float)
+    if proba.ndim != 2 or len(proba) != len(labels) or proba.shape[1] != len(classes):
+        raise ValueError(
+            f"the run's oof_proba has shape {proba.shape} for {len(labels)} labels and {len(classes)} "
+            "classes; the report is damaged: run the cross-validation again."
+        )
+    index = {c: i for i, c in enumerate(classes)}
+    y = np.asarray([index[str(label)] for label in labels])
+    confidence, correct = proba.max(axis=1), (proba.argmax(axis=1) == y).astype(float)
+    edges = np.linspace(0.0, 1.0, num_bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, num_bins - 1)
+    rows, ece = [], 0.0
+    for b in range(num_bins):
+        sel = which == b
+        n = int(sel.sum())
+        conf = float(confidence[sel].mean()) if n else np.nan
+        acc = float(correct[sel].mean()) if n else np.nan
+        if n:
+            ece += n / len(y) * abs(acc - conf)
+        rows.append({"low": edges[b], "high": edges[b + 1], "count": n, "confidence": conf, "accuracy": acc})
+    return CalibrationOutput(bins=pd.DataFrame(rows), ece=float(ece), num_documents=int(len(y)))
+
+
+def report_calibration(report: dict[str, Any], num_bins: int = 10) -> CalibrationOutput:
+    return calibration(report["labels"], report["classes"], report["oof_proba"], num_bins)
+
+
+def expert_usage(gate_probs: np.ndarray) -> pd.DataFrame:
+    """Per expert: ``mean_gate`` (mean gate weight over documents) and ``top_share`` (fraction of
+    documents for which it is the heaviest expert). ``gate_probs`` is (N, E)."""
+    gates = np.asarray(gate_probs, dtype=float)
+    if gates.ndim != 2 or not len(gates):
+        raise ValueError("no gate weights to summarise: this model has no mixture of experts.")
+    top = np.bincount(gates.argmax(axis=1), minlength=gates.shape[1]) / len(gates)
+    return pd.DataFrame(
+        {
+            "expert": [f"expert {e}" for e in range(gates.shape[1])],
+            "mean_gate": gates.mean(0),
+            "top_share": top,
+        }
+    )
+
+
+def moe_models(workspace: str | Path) -> dict[str, Path]:
+    """Trained model bundles with a mixture-of-experts classifier, by folder name."""
+    from .embeddings import model_choices
+
+    out = {}
+    for name, path in model_choices(workspace).items():
+        method = json.loads((path / "bundle.json").read_text(encoding="utf-8"))["config"]["eval"]["method"]
+        if method in MOE_METHODS:
+            out[name] = path
+    return out
+
+
+def start_expert_usage(workspace: str | Path, model_dir: str | Path) -> background.TaskState:
+    """Score the model's training documents in the background and summarise its gate weights."""
+    from .embeddings import cache_key, document_outputs
+
+    key = f"gates:{Path(workspace).resolve()}:{cache_key(model_dir, EmbeddingConfig())}"
+
+    def compute(progress: background.Progress) -> pd.DataFrame:
+        gates = document_outputs(model_dir, workspace, progress).gate_probs
+        return expert_usage(gates if gates is not None else np.empty((0, 0)))
+
+    return background.submit(key, compute)

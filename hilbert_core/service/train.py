@@ -1,0 +1,200 @@
+"""Start, follow and cancel trainings from the Studio: a cross-validation, a final model or a sweep.
+
+Every training runs as a background job (:mod:`hilbert_core.jobs`): its own process, recorded in the
+workspace registry, so it goes on after the browser tab closes and is listed again when it reopens.
+Per-epoch loss terms are stored with a run when its cross-validation finishes (not while it runs), so
+curves appear once a run is done; until then the page shows the job's progress and message.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..config import AUX_LOSSES, METHODS, MODALITIES
+from ..jobs import JobStatus, cancel_job, get_job, list_jobs, start_job
+from ..runs import RunRegistry
+from ..sweep import registry_path
+from .diagnostics import epoch_frame, epoch_summary
+
+KINDS = {"cv": "cross-validation", "train": "final model", "sweep": "sweep (grid)"}
+LOSS_WEIGHTS = ("contrastive_weight", "cka_weight", "mi_weight")
+DEVICES = ("auto", "cpu", "cuda")
+CURVE_TERMS = ("ce_loss", "contrastive_loss", "cka_loss", "mi_loss", "moe_aux_loss", "val_loss")
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    """What the Train form collects. ``source`` is a workspace corpus or feature folder (see
+    :func:`sources`); lists are for sweeps (a cv or final training uses their first entry)."""
+
+    kind: str
+    source: str
+    task: str
+    audio_encoders: tuple[str, ...] = ("logmel",)
+    text_encoders: tuple[str, ...] = ("minilm-l6",)
+    methods: tuple[str, ...] = ("hilbert",)
+    modality: str = "both"
+    losses: tuple[str, ...] = AUX_LOSSES
+    loss_weights: dict[str, float] = field(default_factory=dict)
+    folds: int = 5
+    seed: int = 0
+    device: str = "auto"
+    epochs: int | None = None
+    overrides: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind={self.kind!r} is unknown; choose one of {', '.join(KINDS)}.")
+        if not self.methods or any(m not in METHODS for m in self.methods):
+            raise ValueError(f"methods {list(self.methods)} must be non-empty and from {', '.join(METHODS)}.")
+        if self.modality not in MODALITIES:
+            raise ValueError(f"modality={self.modality!r} is unknown; choose one of {', '.join(MODALITIES)}.")
+        if self.folds < 2:
+            raise ValueError(f"folds={self.folds} is too few; use 2 or more (5 is usual).")
+        bad = [o for o in self.overrides if "=" not in o]
+        if bad:
+            raise ValueError(f"override {bad[0]!r} is not 'section.field=value'; e.g. train.lr=3e-4.")
+
+    def settings(self) -> list[str]:
+        """Config overrides: loss weights, device and epochs first, then the user's own lines."""
+        out = [f"loss.{k}={float(v)}" for k, v in self.loss_weights.items() if k in LOSS_WEIGHTS]
+        out.append(f"train.device={self.device}")
+        if self.epochs is not None:
+            out.append(f"train.epochs={int(self.epochs)}")
+        return out + list(self.overrides)
+
+
+def sources(workspace: str | Path) -> dict[str, dict[str, Any]]:
+    """Trainable data of the workspace: ``"corpus: NAME"`` (a corpus folder, encoders run on it) and
+    ``"features: NAME"`` (a folder of features the user extracted), each with its path and tasks."""
+    from ..data import read_csv_table
+
+    out: dict[str, dict[str, Any]] = {}
+    root = Path(workspace)
+    for kind, folder in (("corpus", root / "corpora"), ("features", root / "features")):
+        for table in sorted(folder.glob("*/documents.csv")):
+            try:
+                columns = list(read_csv_table(table).columns)
+            except ValueError:
+                continue
+            reserved = {"document_id", "subject_id", "audio_path", "transcript_path", "num_segments"}
+            tasks = [c for c in columns if c not in reserved]
+            out[f"{kind}: {table.parent.name}"] = {"kind": kind, "path": str(table.parent), "tasks": tasks}
+    return out
+
+
+def build_job_spec(workspace: str | Path, request: TrainRequest) -> dict[str, Any]:
+    """The job spec of a request; a sweep's YAML is written to ``<workspace>/jobs/sweeps/``."""
+    info = sources(workspace).get(request.source)
+    if info is None:
+        raise ValueError(f"{request.source!r} is not a corpus or feature folder of this workspace; pick one.")
+    if request.task not in info["tasks"]:
+        raise ValueError(
+            f"task {request.task!r} is not a label column of {request.source}; pick one of {info['tasks']}."
+        )
+    if request.kind == "sweep":
+        return {"kind": "sweep", "sweep_file": str(_write_sweep(workspace, request, info)), "engine": "local"}
+    spec: dict[str, Any] = {
+        "kind": request.kind,
+        info["kind"]: info["path"],
+        "task": request.task,
+        "method": request.methods[0],
+        "modality": request.modality,
+        "seed": request.seed,
+        "set": request.settings(),
+    }
+    if info["kind"] == "corpus":
+        spec["audio_encoder"] = request.audio_encoders[0] if request.modality != "text" else ""
+        spec["text_encoder"] = request.text_encoders[0] if request.modality != "audio" else ""
+        spec["cache"] = str(Path(workspace) / "cache")
+    if request.methods[0] == "hilbert":
+        spec["losses"] = list(request.losses)
+    if request.kind == "cv":
+        spec["folds"] = request.folds
+    return spec
+
+
+def _write_sweep(workspace: str | Path, request: TrainRequest, info: dict[str, Any]) -> Path:
+    from ..io import atomic_write_text
+
+    entry = {"features" if info["kind"] == "features" else "path": info["path"], "tasks": [request.task]}
+    body: dict[str, Any] = {
+        "name": f"studio-{request.task}",
+        "corpora": [entry],
+        "methods": list(request.methods),
+        "modalities": [request.modality],
+        "seeds": [request.seed],
+        "folds": request.folds,
+        "set": request.settings(),
+        "ablations": [list(request.losses)],
+    }
+    if info["kind"] == "corpus":
+        body["audio_encoders"], body["text_encoders"] = (
+            list(request.audio_encoders),
+            list(request.text_encoders),
+        )
+    path = (
+        Path(workspace)
+        / "jobs"
+        / "sweeps"
+        / f"sweep-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**6}.yaml"
+    )
+    atomic_write_text(path, json.dumps(body, indent=1))  # JSON is YAML
+    return path
+
+
+def start_training(workspace: str | Path, request: TrainRequest) -> str:
+    """Check the request and start its job; returns the job id (ValueError before anything starts)."""
+    return start_job(workspace, build_job_spec(workspace, request))
+
+
+def jobs_table(workspace: str | Path) -> pd.DataFrame:
+    """Every job of the workspace, newest first, as the page lists them."""
+    rows = (
+        [
+            {
+                "job": j.id,
+                "kind": KINDS.get(j.kind, j.kind),
+                "status": j.status,
+                "progress %": round(100 * j.progress),
+                "message": j.error or j.message,
+                "started": time.strftime("%Y-%m-%d %H:%M", time.localtime(j.created_at)),
+            }
+            for j in list_jobs(workspace)
+        ]
+        if registry_path(workspace).exists()
+        else []
+    )
+    return pd.DataFrame(rows, columns=["job", "kind", "status", "progress %", "message", "started"])
+
+
+def job(workspace: str | Path, job_id: str) -> JobStatus:
+    return get_job(workspace, job_id)
+
+
+def cancel(workspace: str | Path, job_id: str) -> JobStatus:
+    return cancel_job(workspace, job_id)
+
+
+def job_curves(workspace: str | Path, job_id: str) -> pd.DataFrame:
+    """Per-epoch means over folds of the loss terms of the job's finished cv runs (``run``, ``epoch``,
+    ``name``, ``mean``, ``sd``, ``folds``); empty while nothing has finished or for linear probes."""
+    registry = RunRegistry(registry_path(workspace))
+    parts = []
+    for record in registry.list(kind="cv", status="done"):
+        if record.job_id != job_id:
+            continue
+        summary = epoch_summary(epoch_frame(registry.report(record.id)))
+        if not summary.empty:
+            parts.append(summary.assign(run=record.id))
+    return (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["run", "epoch", "name", "mean", "sd", "folds"])
+    )

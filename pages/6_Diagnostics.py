@@ -1,0 +1,45 @@
+"""Diagnostics of one run: CKA, MI and its balance, loss terms over epochs, calibration, MoE experts."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from hilbert_core.service import diagnostics
+from hilbert_core.ui.state import init_session_state
+from hilbert_core.ui.views import require_workspace
+from hilbert_core.ui.views_analysis import (
+    guard,
+    render_calibration,
+    render_expert_usage,
+    render_training_diagnostics,
+    run_picker,
+)
+
+st.set_page_config(page_title="Diagnostics · HILBERT Studio", layout="wide")
+init_session_state()
+st.title("Diagnostics")
+ws = require_workspace()
+runs = diagnostics.list_cv_runs(ws.root)
+guard(
+    not runs,
+    "No finished cross-validation in this workspace yet: start one on the Train page.",
+    "pages/3_Train.py",
+    "Start a training",
+)
+choice = run_picker(runs)
+try:
+    report = diagnostics.load_report(ws.root, choice.run_id)
+except ValueError as exc:
+    st.error(f"{exc}")
+    st.stop()
+cols = st.columns(3)
+cols[0].metric("Pooled macro AUC", f"{100 * report['auc_macro']:.1f} %")
+cols[1].metric("Fold AUC", f"{100 * report['auc_mean']:.1f} ± {100 * report['auc_sd']:.1f} %")
+cols[2].metric("Documents", len(report["labels"]))
+training, calibration, experts = st.tabs(["Training", "Calibration", "MoE experts"])
+with training:
+    render_training_diagnostics(report)
+with calibration:
+    render_calibration(report)
+with experts:
+    render_expert_usage(ws.root, diagnostics.moe_models(ws.root))

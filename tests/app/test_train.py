@@ -1,0 +1,80 @@
+"""The Train page: guard without data; start a tiny cross-validation job, see it listed and its loss
+curves once done; cancel a long one."""
+
+from __future__ import annotations
+
+import time
+
+from hilbert_core.jobs import get_job, list_jobs, wait_job
+from tests.app.conftest_analysis import (  # noqa: F401  (fixtures)
+    TINY_SET,
+    analysis_template_fixture,
+    analysis_workspace_fixture,
+    empty_analysis_workspace_fixture,
+)
+from tests.app.pages_helper import open_page
+
+PAGE = "pages/3_Train.py"
+
+
+def test_empty_workspace_says_to_import_a_corpus(empty_analysis_workspace):
+    at = open_page(PAGE)
+    assert not at.exception
+    assert "no corpus or feature folder" in at.info[0].value
+
+
+def _start(at, method: str, overrides: list[str]):
+    at.radio(key="train_kind").set_value("cv").run()
+    at.selectbox(key="train_method").set_value(method)
+    at.number_input(key="train_folds").set_value(3)
+    at.number_input(key="train_epochs").set_value(3)
+    at.selectbox(key="train_device").set_value("cpu")
+    at.text_area(key="train_overrides").set_value("\n".join(overrides))
+    return at.button(key="train_start").click().run()
+
+
+def test_a_cv_job_runs_in_the_background_and_lands_in_the_registry(analysis_workspace):
+    at = _start(open_page(PAGE), "hilbert", [o for o in TINY_SET if not o.startswith("train.epochs")])
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (job,) = list_jobs(analysis_workspace)
+    assert at.dataframe[0].value["job"].tolist() == [job.id]
+    assert job.spec["set"][:4] == [
+        "loss.contrastive_weight=0.1",
+        "loss.cka_weight=0.1",
+        "loss.mi_weight=0.1",
+        "train.device=cpu",
+    ]
+    done = wait_job(analysis_workspace, job.id, timeout_s=120)
+    assert done.status == "done", open(done.log_path).read()
+    # a new browser session lists the job again and shows its loss curves
+    again = open_page(PAGE)
+    assert not again.exception
+    assert again.dataframe[0].value["status"].tolist() == ["done"]
+    assert again.get("plotly_chart")
+
+
+def test_cancel_a_running_job(analysis_workspace):
+    slow = [*TINY_SET, "train.epochs=400", "train.patience=400"]
+    at = _start(open_page(PAGE), "hilbert", slow)
+    (job,) = list_jobs(analysis_workspace)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and get_job(analysis_workspace, job.id).status != "running":
+        time.sleep(0.2)
+    at.run()
+    at.button(key="train_cancel").click().run()
+    assert not at.exception
+    assert wait_job(analysis_workspace, job.id, timeout_s=60).status == "cancelled"
+
+
+def test_a_bad_setting_is_one_plain_sentence(analysis_workspace):
+    at = _start(open_page(PAGE), "hilbert", ["train.lr"])
+    assert not at.exception
+    assert "is not 'section.field=value'" in at.error[0].value
+    assert list_jobs(analysis_workspace) == []
+
+
+def test_demo_workspace(demo_workspace):
+    at = open_page(PAGE, timeout=60)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any(s.startswith("corpus: ") for s in at.selectbox(key="train_source").options)

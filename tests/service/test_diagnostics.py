@@ -1,0 +1,85 @@
+"""Diagnostics service: per-epoch series, MI balance, calibration (ECE by hand), expert usage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hilbert_core.service import diagnostics
+
+NAN = float("nan")
+
+
+def _record(ce, cka_a, cka_t, mi_a, mi_t, ceiling=2.0):
+    return {"ce_loss": ce, "cka_audio_joint": cka_a, "cka_text_joint": cka_t, "mi_audio": mi_a,
+            "mi_text": mi_t, "mi_ceiling": ceiling}  # fmt: skip
+
+
+def _report():
+    fold0 = [_record(1.0, 0.2, 0.4, 1.0, 0.5), _record(0.8, 0.3, 0.5, 1.2, 0.6)]
+    fold1 = [_record(1.2, 0.4, 0.6, 1.0, 1.0), _record(NAN, NAN, NAN, NAN, NAN, NAN)]  # stopped early
+    return {"diagnostics": [fold0, fold1]}
+
+
+def test_epoch_series_average_folds_and_drop_stopped_members():
+    summary = diagnostics.epoch_summary(diagnostics.epoch_frame(_report()))
+    cka = summary[summary.name == "cka_audio_joint"].set_index("epoch")
+    assert cka.loc[1, "mean"] == pytest.approx(0.3) and cka.loc[1, "folds"] == 2
+    assert cka.loc[2, "mean"] == pytest.approx(0.3) and cka.loc[2, "folds"] == 1  # fold 1 stopped early
+    balance = diagnostics.mi_balance(summary).set_index("epoch")
+    assert balance.loc[1, "balance"] == pytest.approx(1.0 - 0.75)
+    assert balance.loc[1, "balance_share"] == pytest.approx(1.0 / 1.75)
+    assert balance.loc[2, "mi_ceiling"] == pytest.approx(2.0)
+
+
+def test_linear_probe_has_no_epochs():
+    frame = diagnostics.epoch_frame({"diagnostics": [[], []]})
+    assert frame.empty and diagnostics.epoch_summary(frame).empty
+    assert diagnostics.mi_balance(diagnostics.epoch_summary(frame)).empty
+
+
+def test_ece_matches_a_hand_computation():
+    classes = ["a", "b"]
+    proba = np.array([[0.95, 0.05], [0.85, 0.15], [0.3, 0.7], [0.45, 0.55]])
+    labels = ["a", "b", "b", "a"]
+    out = diagnostics.calibration(labels, classes, proba, num_bins=5)
+    # bins of width 0.2: [0.8, 1.0] holds 0.95 (right) and 0.85 (wrong); [0.4, 0.6) holds 0.55 (wrong);
+    # [0.6, 0.8) holds 0.7 (right)
+    expected = 2 / 4 * abs(0.5 - 0.9) + 1 / 4 * abs(1.0 - 0.7) + 1 / 4 * abs(0.0 - 0.55)
+    assert out.ece == pytest.approx(expected)
+    assert out.bins["count"].sum() == 4 and out.num_documents == 4
+    assert out.bins.loc[4, "accuracy"] == pytest.approx(0.5)
+
+
+def test_perfectly_calibrated_predictions_have_zero_ece():
+    proba = np.array([[1.0, 0.0], [0.0, 1.0]])
+    assert diagnostics.calibration(["a", "b"], ["a", "b"], proba).ece == pytest.approx(0.0)
+
+
+def test_calibration_rejects_mismatched_inputs():
+    with pytest.raises(ValueError, match="oof_proba has shape"):
+        diagnostics.calibration(["a"], ["a", "b"], np.ones((2, 2)) / 2)
+    with pytest.raises(ValueError, match="num_bins=1"):
+        diagnostics.calibration(["a"], ["a", "b"], np.ones((1, 2)) / 2, num_bins=1)
+
+
+def test_expert_usage_means_and_top_shares():
+    gates = np.array([[0.7, 0.3], [0.6, 0.4], [0.2, 0.8]])
+    usage = diagnostics.expert_usage(gates)
+    np.testing.assert_allclose(usage["mean_gate"], [0.5, 0.5])
+    np.testing.assert_allclose(usage["top_share"], [2 / 3, 1 / 3])
+    with pytest.raises(ValueError, match="no mixture of experts"):
+        diagnostics.expert_usage(np.empty((0, 0)))
+
+
+def test_registry_runs_and_their_recorded_series(analysis_template):
+    runs = diagnostics.list_cv_runs(analysis_template)
+    assert len(runs) == 6 and {r.method for r in runs} == {"linear", "hilbert", "transfer_moe"}
+    hilbert = next(r for r in runs if r.method == "hilbert")
+    summary = diagnostics.epoch_summary(
+        diagnostics.epoch_frame(diagnostics.load_report(analysis_template, hilbert.run_id))
+    )
+    assert set(diagnostics.CKA_TERMS) | set(diagnostics.MI_TERMS) <= set(summary.name)
+    cka = summary[summary.name.isin(diagnostics.CKA_TERMS)]["mean"]
+    assert ((cka >= 0) & (cka <= 1 + 1e-6)).all()
+    assert list(diagnostics.moe_models(analysis_template)) == ["label-hilbert-tiny"]

@@ -1,0 +1,57 @@
+"""Train service: requests to job specs (cv, final model, sweep YAML), the job table and curves."""
+
+from __future__ import annotations
+
+import pytest
+
+from hilbert_core.jobs import build_spec
+from hilbert_core.service import train
+from hilbert_core.sweep_spec import load_sweep
+
+
+def _request(**kw):
+    base = dict(kind="cv", source="features: synth", task="label", methods=("hilbert",), folds=3)
+    return train.TrainRequest(**{**base, **kw})
+
+
+def test_sources_list_feature_folders_with_their_tasks(analysis_workspace):
+    sources = train.sources(analysis_workspace)
+    assert sources["features: synth"]["tasks"] == ["label"]
+
+
+def test_cv_spec_carries_loss_weights_device_and_overrides(analysis_workspace):
+    req = _request(loss_weights={"cka_weight": 0.5}, device="cpu", epochs=7, overrides=("train.lr=0.001",))
+    spec = train.build_job_spec(analysis_workspace, req)
+    assert spec["kind"] == "cv" and spec["folds"] == 3 and spec["losses"] == ["contrastive", "cka", "mi"]
+    assert spec["set"] == ["loss.cka_weight=0.5", "train.device=cpu", "train.epochs=7", "train.lr=0.001"]
+    cell = build_spec(spec).cells()[0]
+    assert cell.config().loss.cka_weight == 0.5 and cell.config().train.lr == 0.001
+
+
+def test_final_training_has_no_folds(analysis_workspace):
+    spec = train.build_job_spec(analysis_workspace, _request(kind="train", methods=("transfer",)))
+    assert spec["kind"] == "train" and "folds" not in spec and "losses" not in spec
+
+
+def test_sweep_writes_a_yaml_the_sweep_loader_accepts(analysis_workspace):
+    req = _request(kind="sweep", methods=("linear", "hilbert"), losses=("contrastive",))
+    spec = train.build_job_spec(analysis_workspace, req)
+    sweep = load_sweep(spec["sweep_file"])
+    assert spec["sweep_file"].startswith(str(analysis_workspace / "jobs" / "sweeps"))
+    assert {c.method for c in sweep.cells()} == {"linear", "hilbert"} and sweep.folds == 3
+    assert next(c for c in sweep.cells() if c.method == "hilbert").losses == ("contrastive",)
+
+
+def test_bad_requests_fail_with_one_sentence(analysis_workspace):
+    with pytest.raises(ValueError, match="task 'mood' is not a label column"):
+        train.build_job_spec(analysis_workspace, _request(task="mood"))
+    with pytest.raises(ValueError, match="not a corpus or feature folder"):
+        train.build_job_spec(analysis_workspace, _request(source="corpus: nope"))
+    with pytest.raises(ValueError, match="folds=1"):
+        _request(folds=1)
+    with pytest.raises(ValueError, match="methods"):
+        _request(methods=("best",))
+
+
+def test_no_jobs_yet(tmp_path):
+    assert train.jobs_table(tmp_path).empty
