@@ -9,15 +9,17 @@ off, and ends with every cell done exactly once (a unique index in the database 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .engines import create_engine
 from .features_io import save_features
@@ -26,8 +28,12 @@ from .runs import RunRegistry
 from .sweep_spec import Cell, ExtractJob, SweepSpec
 from .sweep_tasks import cv_task, extract_task, transcribe_task
 
+if TYPE_CHECKING:
+    from .types import EpochRecord
+
 logger = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
+EpochCallback = Callable[["EpochRecord"], None]
 REGISTRY_FILE = "registry.sqlite"
 
 
@@ -83,6 +89,7 @@ class _Driver:
         # and a cancelled or killed sweep leaves the cells it had not started untouched.
         self.capacity = max(1, int(engine.workers))
         self.progress: Progress | None = None
+        self.on_epoch: EpochCallback | None = None
         self.total = 0
 
     def source(self, folder: Path) -> Any:
@@ -134,6 +141,12 @@ class _Driver:
 
         return report
 
+    def _cell_on_epoch(self, cell: Cell) -> EpochCallback | None:
+        if self.on_epoch is None:
+            return None
+        on_epoch = self.on_epoch
+        return lambda record: on_epoch(dataclasses.replace(record, run=cell.label))
+
     def needs(self, cell: Cell) -> list[str]:
         return [
             ExtractJob(cell.corpus, role, enc, self.spec.whisper_model).key
@@ -166,8 +179,9 @@ class _Driver:
                         ExtractJob(cell.corpus, role, enc, self.spec.whisper_model).key
                     ]
             args = (sources["audio"], sources["text"], cell.task, cell.config().to_dict(), None)
-        if self.engine.name == "sequential" and self.progress is not None:  # same process: live progress
-            args = (*args, self._cell_progress(cell))
+        if self.engine.name == "sequential":  # same process: live progress and loss curves
+            progress = None if self.progress is None else self._cell_progress(cell)
+            args = (*args, progress, self._cell_on_epoch(cell))
         self.inflight[self.engine.submit(cv_task, *args, gpu=True)] = ("cv", cell, run_id)
 
     def collect(self, future: Future, out: SweepOutput) -> str:
@@ -175,7 +189,7 @@ class _Driver:
         try:
             result = future.result()
         except Exception as exc:  # noqa: BLE001  (recorded with the run; the sweep goes on)
-            error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            error = task_error(exc)
             self.registry.fail(run_id, error)
             out.failed.append((item.label, error))
             if kind == "extract":
@@ -200,6 +214,16 @@ class _Driver:
                         name = getattr(hook, "__name__", hook)
                         logger.warning("after %s: %s failed: %s", item.label, name, exc)
         return f"{'extracted' if kind == 'extract' else 'done'}: {item.label}"
+
+
+def task_error(exc: BaseException) -> str:
+    """One line naming what went wrong in a task; a Ray task's error names its cause, not the wrapper."""
+    cause = getattr(exc, "cause", None)  # ray.exceptions.RayTaskError keeps the task's own exception
+    if isinstance(cause, BaseException):
+        exc = cause
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in str(exc).splitlines()]
+    lines = [line for line in lines if line]
+    return f"{type(exc).__name__}: {lines[0] if lines else 'no message'}"[:500]
 
 
 def plan_remaining(spec: SweepSpec, workspace: str | Path) -> tuple[list[Cell], list[Cell]]:
@@ -231,6 +255,7 @@ def run_sweep(
     progress: Progress | None = None,
     job_id: str | None = None,
     hooks: tuple[Callable[[str, Cell, dict], None], ...] = (),
+    on_epoch: EpochCallback | None = None,
 ) -> SweepOutput:
     """Run every cell of ``spec`` not yet done in ``workspace``'s registry.
 
@@ -241,6 +266,8 @@ def run_sweep(
         progress: ``progress(fraction, message)``.
         job_id: the background job this sweep runs in (recorded with each run).
         hooks: called as ``hook(run_id, cell, report)`` after each finished cell (e.g. MLflow logging).
+        on_epoch: per training epoch of a cell, an :class:`EpochRecord` whose ``run`` is the cell's
+            label; only the ``sequential`` engine calls it (other engines train in worker processes).
     """
     start = time.perf_counter()
     workspace = Path(workspace)
@@ -258,7 +285,7 @@ def run_sweep(
         driver.extract_queue = spec.extract_jobs(todo)
         driver.waiting = list(todo)
         total = driver.total = len(todo) + len(driver.extract_queue)
-        driver.progress = progress
+        driver.progress, driver.on_epoch = progress, on_epoch
         driver.fill(out)
         while driver.inflight:
             for future in runner.wait(list(driver.inflight), timeout=0.5):

@@ -218,3 +218,21 @@ def test_parallel_engines_give_the_same_results_as_sequential(tmp_path, features
     assert aucs(tmp_path / engine) == aucs(tmp_path / "seq")
     pids = {r.pid for r in RunRegistry(registry_path(tmp_path / engine)).list(status="done")}
     assert pids == {os.getpid()}  # the driver writes the registry; workers only compute
+
+
+def test_task_errors_name_the_cause_in_one_line():
+    from hilbert_core.sweep import task_error
+
+    class RayTaskError(Exception):  # as Ray wraps a task's exception: coloured header, cause kept
+        def __init__(self, cause):
+            super().__init__(
+                "\x1b[36mray::cv_task()\x1b[39m (pid=1, ip=10.0.0.1)\nTraceback (most recent call last):"
+            )
+            self.cause = cause
+
+    assert (
+        task_error(RayTaskError(ImportError("cannot import name 'x'")))
+        == "ImportError: cannot import name 'x'"
+    )
+    assert task_error(ValueError("\nbad value\nmore")) == "ValueError: bad value"
+    assert task_error(RuntimeError()) == "RuntimeError: no message"
