@@ -22,7 +22,7 @@ from .data import pad_documents
 from .evaluation import candidate_grid, member_specs, prepare, select_candidate
 from .io import read_bundle, to_numpy_dict, write_bundle
 from .model import HilbertModel
-from .training import Progress, train_members
+from .training import EpochCallback, Progress, train_members
 from .types import Prediction
 
 logger = logging.getLogger(__name__)
@@ -135,8 +135,12 @@ def train_final(
     *,
     info: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    on_epoch: EpochCallback | None = None,
 ) -> Bundle:
-    """Train the final model of ``method`` on all documents (same procedure as one CV training fold)."""
+    """Train the final model of ``method`` on all documents (same procedure as one CV training fold).
+
+    ``on_epoch`` receives one :class:`EpochRecord` (label ``"final"``) per epoch; never for ``linear``.
+    """
     cfg = config or ExperimentConfig()
     overrides = {k: v for k, v in (("method", method), ("seed", seed)) if v is not None}
     cfg = cfg.replace(eval=overrides) if overrides else cfg
@@ -155,7 +159,10 @@ def train_final(
             info={**(info or {}), "training": {**summary, "C": probe.C}},
         )
     specs, cand_of = member_specs(data, all_idx, cfg.eval.seed)
-    out = train_members(data.docs, data.y, len(data.classes), specs, cfg, progress=progress)
+    labels = ["final"] * len(specs)
+    out = train_members(
+        data.docs, data.y, len(data.classes), specs, cfg, progress=progress, on_epoch=on_epoch, labels=labels
+    )
     cand_arr = np.array(cand_of)
     best = select_candidate(out, np.arange(len(specs)), cand_arr)
     chosen = np.flatnonzero(cand_arr == best)

@@ -14,7 +14,7 @@ from .baselines import fit_linear_probe
 from .config import ExperimentConfig
 from .data import PaddedDocuments, check_foldable, encode_labels, inner_splits, make_folds, pad_documents
 from .metrics import summarize
-from .training import MemberSpec, Progress, TrainOutput, predict_members, train_members
+from .training import EpochCallback, MemberSpec, Progress, TrainOutput, predict_members, train_members
 from .types import CVReport
 
 logger = logging.getLogger(__name__)
@@ -116,6 +116,7 @@ def cross_validate(
     config: ExperimentConfig | None = None,
     *,
     progress: Progress | None = None,
+    on_epoch: EpochCallback | None = None,
 ) -> CVReport:
     """Stratified (and subject-grouped) k-fold cross-validation of one method on one task.
 
@@ -130,6 +131,9 @@ def cross_validate(
         seed: folds, initialisation and batches (overrides ``config.eval.seed``).
         config: everything else; the paper's values by default.
         progress: ``progress(fraction, message)`` callback.
+        on_epoch: called after every training epoch with one :class:`EpochRecord` per outer fold
+            (label ``"fold F"``, F 0-based; means over all of the fold's inner models and candidates).
+            Never called for the linear probe.
 
     Returns:
         A :class:`CVReport`; ``oof_proba`` rows are in input order. Same seed, same numbers.
@@ -150,7 +154,7 @@ def cross_validate(
     if cfg.eval.method == "linear":
         proba, diagnostics, selected, timings = _run_linear(data, folds)
     else:
-        proba, diagnostics, selected, timings = _run_neural(data, folds, progress)
+        proba, diagnostics, selected, timings = _run_neural(data, folds, progress, on_epoch)
     tests = [test for _, test in folds]
     fold_of = np.empty(len(data.y), dtype=np.int64)
     for f, test in enumerate(tests):
@@ -187,7 +191,7 @@ def _run_linear(data: PreparedData, folds: list) -> tuple[np.ndarray, list, list
 
 
 def _run_neural(
-    data: PreparedData, folds: list, progress: Progress | None
+    data: PreparedData, folds: list, progress: Progress | None, on_epoch: EpochCallback | None
 ) -> tuple[np.ndarray, list, list, dict]:
     specs, cand_of, fold_of = [], [], []
     for f, (train, _) in enumerate(folds):
@@ -196,7 +200,17 @@ def _run_neural(
         cand_of += c
         fold_of += [f] * len(s)
     cand_of_arr, fold_of_arr = np.array(cand_of), np.array(fold_of)
-    out = train_members(data.docs, data.y, len(data.classes), specs, data.cfg, progress=progress)
+    labels = [f"fold {f}" for f in fold_of]
+    out = train_members(
+        data.docs,
+        data.y,
+        len(data.classes),
+        specs,
+        data.cfg,
+        progress=progress,
+        on_epoch=on_epoch,
+        labels=labels,
+    )
     grid = candidate_grid(data.cfg)
     proba = np.zeros((len(data.y), len(data.classes)))
     diagnostics, selected = [], []

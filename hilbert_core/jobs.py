@@ -13,10 +13,16 @@ Job specs (plain JSON):
 - ``{"kind": "cv", "corpus": DIR | "features": DIR, "task": T, "audio_encoder": A, "text_encoder": T,
   "method": M, "modality": "both", "losses": [...], "folds": 5, "seed": 0, "set": [...]}``
 - ``{"kind": "train", ...same as cv without folds...}``: a final model saved as a bundle in the workspace.
+
+Loss curves stream while a job trains: every epoch of a cv or train job, and of a sweep on the
+``sequential`` engine, appends one JSON line per fold (an :class:`EpochRecord`) to
+``<workspace>/jobs/<job id>.curves.jsonl`` (:func:`read_curves`). Sweeps on the ``local`` or ``ray``
+engines train in worker processes and stream none: their curves are stored with each finished run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -32,6 +38,7 @@ from typing import Any
 from .engines import check_engine_args
 from .runs import HOST, RunRegistry, process_alive
 from .sweep import registry_path
+from .types import EpochRecord
 
 logger = logging.getLogger(__name__)
 JOB_KINDS = ("sweep", "cv", "train")
@@ -231,6 +238,42 @@ class _Throttled:
             _update(self.workspace, self.job_id, progress=float(fraction), message=message[:500])
 
 
+def curves_path(workspace: str | Path, job_id: str) -> Path:
+    """The job's per-epoch loss records, one JSON object a line (see :func:`read_curves`)."""
+    return Path(workspace) / "jobs" / f"{job_id}.curves.jsonl"
+
+
+class _CurveWriter:
+    """Appends each :class:`EpochRecord` as one JSON line, flushed at once so readers see it live."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __call__(self, record: EpochRecord) -> None:
+        with open(self.path, "a", encoding="utf-8") as out:
+            out.write(json.dumps(dataclasses.asdict(record)) + "\n")
+            out.flush()
+
+
+def read_curves(workspace: str | Path, job_id: str) -> list[EpochRecord]:
+    """The per-epoch records a job streamed so far, in the order written; empty when there are none.
+    A line that does not parse (the last one, while the job is writing it) is skipped."""
+    path = curves_path(workspace, job_id)
+    if not path.is_file():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            d = json.loads(line)
+            values = {str(k): float(v) for k, v in d["values"].items()}
+            out.append(
+                EpochRecord(str(d["label"]), int(d["epoch"]), values, int(d["num_members"]), str(d["run"]))
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
+            continue
+    return out
+
+
 def _raise_cancelled(signum: int, frame: Any) -> None:
     raise JobCancelled()
 
@@ -266,10 +309,11 @@ def run_job(workspace: str | Path, job_id: str) -> int:
 
 def _execute(workspace: Path, job: JobStatus, progress) -> dict[str, Any]:
     spec = job.spec
+    on_epoch = _CurveWriter(curves_path(workspace, job.id))
     if spec["kind"] == "train":
         from .train_job import run_train_job
 
-        return run_train_job(workspace, job.id, spec, progress)
+        return run_train_job(workspace, job.id, spec, progress, on_epoch)
     from .sweep import run_sweep
 
     hooks = ()
@@ -286,6 +330,7 @@ def _execute(workspace: Path, job: JobStatus, progress) -> dict[str, Any]:
         progress=progress,
         job_id=job.id,
         hooks=hooks,
+        on_epoch=on_epoch,
     )
     if out.failed and not out.ran:
         raise ValueError(f"{len(out.failed)} cell(s) failed; first: {out.failed[0][0]}: {out.failed[0][1]}")

@@ -72,6 +72,7 @@ def cv_task(
     config: dict[str, Any],
     modality_source: str | FeatureSet | None = None,
     progress=None,
+    on_epoch=None,
 ) -> dict[str, Any]:
     """Cross-validate one sweep cell; returns the CVReport as a dict (with ``device``).
 
@@ -83,6 +84,8 @@ def cv_task(
         modality_source: a feature folder holding both modalities (a user's own feature folder); then
             ``audio`` and ``text`` are ignored.
         progress: ``progress(fraction, message)`` within this cell (only in the driver's own process).
+        on_epoch: per-epoch :class:`EpochRecord` callback (likewise only in the driver's own process:
+            workers of the local and Ray engines do not stream loss curves).
     """
     from .config import ExperimentConfig
     from .evaluation import cross_validate
@@ -101,8 +104,9 @@ def cv_task(
         if "audio" in parts and "text" in parts:
             _check_same_documents(parts["audio"], parts["text"])
         a_docs, t_docs, labels, groups, ids = merged.task_view(task)
+    cfg = ExperimentConfig.from_dict(config)
     report = cross_validate(
-        a_docs, t_docs, labels, groups=groups, config=ExperimentConfig.from_dict(config), progress=progress
+        a_docs, t_docs, labels, groups=groups, config=cfg, progress=progress, on_epoch=on_epoch
     ).to_dict()
     report["document_ids"] = ids
     report["groups"] = groups

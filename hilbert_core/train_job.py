@@ -9,8 +9,13 @@ from .runs import RunRegistry
 from .sweep import registry_path
 
 
-def run_train_job(workspace: Path, job_id: str, spec: dict[str, Any], progress) -> dict[str, Any]:
-    """Train the final model a ``train`` job spec describes; returns ``{"bundle", "run_id"}``."""
+def run_train_job(
+    workspace: Path, job_id: str, spec: dict[str, Any], progress, on_epoch=None
+) -> dict[str, Any]:
+    """Train the final model a ``train`` job spec describes; returns ``{"bundle", "run_id"}``.
+
+    ``on_epoch`` receives an :class:`EpochRecord` (label ``"final"``) after every training epoch.
+    """
     from .bundle import train_final
     from .device import resolve_device
     from .extract import ExtractConfig, extract_corpus
@@ -44,6 +49,7 @@ def run_train_job(workspace: Path, job_id: str, spec: dict[str, Any], progress) 
             groups=groups,
             config=cfg,
             progress=lambda f, m: progress(0.3 + 0.7 * f, m),
+            on_epoch=on_epoch,
             info={"task": cell.task, **source},
         )
         out = workspace / "models" / f"{cell.task}-{cfg.eval.method}-{run_id}"

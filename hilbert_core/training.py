@@ -15,7 +15,7 @@ import copy
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,9 +26,12 @@ from .data.dataset import PaddedDocuments
 from .device import resolve_compute_dtype, resolve_device
 from .losses import balanced_class_weight, compute_objective, weighted_cross_entropy
 from .model import HilbertModel, init_members, set_compute_dtype
+from .types import EpochRecord
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
+EpochCallback = Callable[[EpochRecord], None]
+_MemberEpoch = Callable[[int, dict[str, np.ndarray]], None]  # (epoch, name -> (M,) values)
 _STACK_BUDGET_BYTES = 3e9  # activation memory one stacked pass may use before members are chunked
 
 
@@ -157,11 +160,22 @@ def train_members(
     *,
     batched: bool | None = None,
     progress: Progress | None = None,
+    on_epoch: EpochCallback | None = None,
+    labels: Sequence[str] | None = None,
 ) -> TrainOutput:
     """Train ``specs`` (stacked when ``batched``, else one by one) and return the best-epoch models.
 
     Members beyond what fits in memory at once are trained in consecutive stacked chunks.
+
+    Args:
+        progress: ``progress(fraction, message)`` after every epoch.
+        on_epoch: called after every epoch with one :class:`EpochRecord` per label (members of a
+            chunk trained separately report their epochs again, with their own ``num_members``).
+        labels: the group of each spec in ``on_epoch`` records (default: ``"all"`` for every member).
     """
+    labels = ["all"] * len(specs) if labels is None else list(labels)
+    if len(labels) != len(specs):
+        raise ValueError(f"labels has {len(labels)} entries for {len(specs)} members; give one per member.")
     batched = cfg.train.batched_folds if batched is None else batched
     chunk = _stack_chunk_size(docs, cfg) if batched else 1
     groups = [specs[i : i + chunk] for i in range(0, len(specs), chunk)]
@@ -172,8 +186,23 @@ def train_members(
             if progress is not None:
                 progress((g + frac) / len(groups), msg)
 
-        outs.append(_train_stack(docs, y, num_classes, group, cfg, sub_progress))
+        group_labels = labels[g * chunk : g * chunk + len(group)]
+        report = None if on_epoch is None else _group_reporter(on_epoch, group_labels)
+        outs.append(_train_stack(docs, y, num_classes, group, cfg, sub_progress, report))
     return outs[0] if len(outs) == 1 else _concat_outputs(outs, docs, num_classes, specs, cfg)
+
+
+def _group_reporter(on_epoch: EpochCallback, labels: list[str]) -> _MemberEpoch:
+    """Turns one epoch's per-member values into one :class:`EpochRecord` per label (mean over its members)."""
+    names = np.asarray(labels)
+
+    def report(epoch: int, record: dict[str, np.ndarray]) -> None:
+        for label in dict.fromkeys(labels):
+            sel = names == label
+            values = {name: float(np.mean(v[sel])) for name, v in record.items()}
+            on_epoch(EpochRecord(label=label, epoch=epoch, values=values, num_members=int(sel.sum())))
+
+    return report
 
 
 def _concat_outputs(
@@ -221,6 +250,7 @@ def _train_stack(
     specs: list[MemberSpec],
     cfg: ExperimentConfig,
     progress: Progress,
+    on_epoch: _MemberEpoch | None = None,
 ) -> TrainOutput:
     start = time.perf_counter()
     tc, m = cfg.train, len(specs)
@@ -265,6 +295,8 @@ def _train_stack(
         record = {name: (value / steps).float().cpu().numpy() for name, value in sums.items()}
         record["val_loss"] = _validation_loss(model, data, val_idx, val_weight, class_weight)
         history.append(record)
+        if on_epoch is not None:
+            on_epoch(epoch, record)
         # An improvement must be worth having: 0.1 % of the best loss (plus 1e-4), so that a loss
         # creeping towards zero on an easy task does not keep every member training to the last epoch.
         improved = record["val_loss"] < best_loss - (

@@ -45,6 +45,27 @@ class LossOutput:
     parts: dict[str, torch.Tensor]
 
 
+@dataclass(frozen=True)
+class EpochRecord:
+    """One training epoch of a group of members, reported while training runs (``on_epoch`` callbacks).
+
+    Attributes:
+        label: the group: ``"fold 2"`` (outer fold of a cross-validation) or ``"final"`` (final model).
+        epoch: 1-based epoch.
+        values: name -> mean over the group's members of what the epoch recorded: the ``*_loss`` terms
+            and diagnostics (CKA, MI, ``mi_ceiling``) averaged over its steps, and ``val_loss``.
+        num_members: members averaged; records of the same label and epoch (members trained in
+            separate chunks) merge by a mean weighted by it.
+        run: what the group belongs to (a sweep cell's label); empty within one training.
+    """
+
+    label: str
+    epoch: int
+    values: dict[str, float]
+    num_members: int = 1
+    run: str = ""
+
+
 @dataclass
 class Prediction:
     """One document scored by a trained bundle (averaged over the bundle's ensemble members).

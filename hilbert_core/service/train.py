@@ -2,8 +2,9 @@
 
 Every training runs as a background job (:mod:`hilbert_core.jobs`): its own process, recorded in the
 workspace registry, so it goes on after the browser tab closes and is listed again when it reopens.
-Per-epoch loss terms are stored with a run when its cross-validation finishes (not while it runs), so
-curves appear once a run is done; until then the page shows the job's progress and message.
+Loss curves are live: a cv or final training streams its per-epoch loss terms while it runs (see
+:func:`hilbert_core.jobs.read_curves`); a sweep's cells run on parallel workers, whose curves appear
+as each cell's cross-validation finishes (stored with its run).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..config import AUX_LOSSES, METHODS, MODALITIES
-from ..jobs import JobStatus, cancel_job, get_job, list_jobs, start_job
+from ..jobs import JobStatus, cancel_job, get_job, list_jobs, read_curves, start_job
 from ..runs import RunRegistry
 from ..sweep import registry_path
 from .diagnostics import epoch_frame, epoch_summary
@@ -26,6 +28,7 @@ KINDS = {"cv": "cross-validation", "train": "final model", "sweep": "sweep (grid
 LOSS_WEIGHTS = ("contrastive_weight", "cka_weight", "mi_weight")
 DEVICES = ("auto", "cpu", "cuda")
 CURVE_TERMS = ("ce_loss", "contrastive_loss", "cka_loss", "mi_loss", "moe_aux_loss", "val_loss")
+CURVE_COLUMNS = ["run", "epoch", "name", "mean", "sd", "folds"]
 
 
 @dataclass(frozen=True)
@@ -183,8 +186,13 @@ def cancel(workspace: str | Path, job_id: str) -> JobStatus:
 
 
 def job_curves(workspace: str | Path, job_id: str) -> pd.DataFrame:
-    """Per-epoch means over folds of the loss terms of the job's finished cv runs (``run``, ``epoch``,
-    ``name``, ``mean``, ``sd``, ``folds``); empty while nothing has finished or for linear probes."""
+    """Per-epoch means over folds of the job's loss terms (``run``, ``epoch``, ``name``, ``mean``,
+    ``sd``, ``folds``): while the job runs, what it streamed so far (:func:`live_curves`); once it is
+    final, its finished cv runs' stored terms (``run`` = ``"run ID"``), else what it streamed (final
+    models, cancelled jobs). Empty before the first epoch and for linear probes."""
+    live = live_curves(workspace, job_id)
+    if not live.empty and not get_job(workspace, job_id).is_final:
+        return live
     registry = RunRegistry(registry_path(workspace))
     parts = []
     for record in registry.list(kind="cv", status="done"):
@@ -192,9 +200,28 @@ def job_curves(workspace: str | Path, job_id: str) -> pd.DataFrame:
             continue
         summary = epoch_summary(epoch_frame(registry.report(record.id)))
         if not summary.empty:
-            parts.append(summary.assign(run=record.id))
-    return (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame(columns=["run", "epoch", "name", "mean", "sd", "folds"])
-    )
+            parts.append(summary.assign(run=f"run {record.id}"))
+    return pd.concat(parts, ignore_index=True)[CURVE_COLUMNS] if parts else live
+
+
+def live_curves(workspace: str | Path, job_id: str) -> pd.DataFrame:
+    """What the job streamed per epoch (mean over all models of each fold), summarised over folds per
+    ``run`` (a sweep cell's label, or ``"this job"``); columns as :func:`job_curves`."""
+    rows = [
+        (r.run or "this job", r.label, r.epoch, name, value, r.num_members)
+        for r in read_curves(workspace, job_id)
+        for name, value in r.values.items()
+        if np.isfinite(value)
+    ]
+    frame = pd.DataFrame(rows, columns=["run", "fold", "epoch", "name", "value", "weight"])
+    if frame.empty:
+        return pd.DataFrame(columns=CURVE_COLUMNS)
+    # models of one fold trained in separate chunks report the same epoch twice: weighted mean
+    frame["value"] *= frame["weight"]
+    merged = frame.groupby(["run", "fold", "epoch", "name"], sort=False)[["value", "weight"]].sum()
+    merged = merged.assign(value=merged["value"] / merged["weight"]).reset_index()
+    parts = [
+        epoch_summary(part[["fold", "epoch", "name", "value"]]).assign(run=run)
+        for run, part in merged.groupby("run", sort=False)
+    ]
+    return pd.concat(parts, ignore_index=True)[CURVE_COLUMNS]

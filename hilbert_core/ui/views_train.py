@@ -115,18 +115,15 @@ def _follow(ws_root: Path, job_id: str) -> None:
     curves = train.job_curves(ws_root, job_id)
     if curves.empty:
         st.caption(
-            "Loss curves appear when a cross-validation of this job finishes: per-epoch terms are stored "
-            "with the finished run (linear probes and final models record none)."
+            "Loss curves appear here after the first epoch and grow while the job trains; a sweep's "
+            "cells train on parallel workers, so its curves appear as each cell finishes (linear probes "
+            "record none)."
         )
-        return
-    for run_id in curves["run"].unique()[:4]:
-        part = curves[curves["run"] == run_id]
+    for i, run in enumerate(curves["run"].unique()[-4:]):  # the latest runs (the one training last)
+        part = curves[curves["run"] == run]
         names = [n for n in train.CURVE_TERMS if n in set(part["name"])]
-        chart(
-            plots.epoch_lines(part, names, f"Loss terms of run {run_id}", "loss"),
-            f"loss_{run_id}",
-            f"curve_{run_id}",
-        )
+        title = f"Loss terms of {run}" + ("" if job.is_final else " (live)")
+        chart(plots.epoch_lines(part, names, title, "loss"), f"loss_{job_id}_{i}", f"curve_{i}")
     if job.result.get("bundle"):
         st.success(
             f"Model saved: {Path(job.result['bundle']).name}. Score interviews with it on the Interview page."

@@ -1,11 +1,11 @@
 """The Train page: guard without data; start a tiny cross-validation job, see it listed and its loss
-curves once done; cancel a long one."""
+curves once done; watch a long one's curves grow, and cancel it."""
 
 from __future__ import annotations
 
 import time
 
-from hilbert_core.jobs import get_job, list_jobs, wait_job
+from hilbert_core.jobs import get_job, list_jobs, read_curves, wait_job
 from tests.app.conftest_analysis import (  # noqa: F401  (fixtures)
     TINY_SET,
     analysis_template_fixture,
@@ -50,17 +50,21 @@ def test_a_cv_job_runs_in_the_background_and_lands_in_the_registry(analysis_work
     again = open_page(PAGE)
     assert not again.exception
     assert again.dataframe[0].value["status"].tolist() == ["done"]
-    assert again.get("plotly_chart")
+    charts = again.get("plotly_chart")
+    assert charts and "(live)" not in charts[0].proto.spec
 
 
-def test_cancel_a_running_job(analysis_workspace):
+def test_live_curves_then_cancel_a_running_job(analysis_workspace):
     slow = [*TINY_SET, "train.epochs=400", "train.patience=400"]
     at = _start(open_page(PAGE), "hilbert", slow)
     (job,) = list_jobs(analysis_workspace)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and get_job(analysis_workspace, job.id).status != "running":
+    while time.monotonic() < deadline and not read_curves(analysis_workspace, job.id):
         time.sleep(0.2)
     at.run()
+    assert get_job(analysis_workspace, job.id).status == "running"
+    (fig,) = at.get("plotly_chart")
+    assert "(live)" in fig.proto.spec
     at.button(key="train_cancel").click().run()
     assert not at.exception
     assert wait_job(analysis_workspace, job.id, timeout_s=60).status == "cancelled"

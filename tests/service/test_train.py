@@ -55,3 +55,22 @@ def test_bad_requests_fail_with_one_sentence(analysis_workspace):
 
 def test_no_jobs_yet(tmp_path):
     assert train.jobs_table(tmp_path).empty
+
+
+def test_live_curves_merge_chunks_and_skip_a_cut_off_line(tmp_path):
+    from hilbert_core.jobs import _CurveWriter, curves_path
+    from hilbert_core.types import EpochRecord
+
+    path = curves_path(tmp_path, "job1")
+    path.parent.mkdir(parents=True)
+    write = _CurveWriter(path)
+    # fold 0's models trained in two chunks (3 + 1 members); fold 1 in one
+    write(EpochRecord("fold 0", 1, {"val_loss": 1.0, "mi_loss": float("nan")}, num_members=3, run="cell"))
+    write(EpochRecord("fold 0", 1, {"val_loss": 2.0}, num_members=1, run="cell"))
+    write(EpochRecord("fold 1", 1, {"val_loss": 3.0}, num_members=4, run="cell"))
+    with open(path, "a", encoding="utf-8") as out:
+        out.write('{"label": "fold 1", "epoch": 2, "val')
+    curves = train.live_curves(tmp_path, "job1")
+    assert curves[["run", "epoch", "name", "folds"]].values.tolist() == [["cell", 1, "val_loss", 2]]
+    assert curves["mean"].iloc[0] == pytest.approx((1.25 + 3.0) / 2)
+    assert train.live_curves(tmp_path, "nojob").empty

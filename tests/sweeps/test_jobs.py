@@ -9,11 +9,13 @@ import sys
 import time
 import uuid
 
+import numpy as np
 import pytest
 
 from hilbert_core.cli import main
-from hilbert_core.jobs import cancel_job, get_job, list_jobs, start_job, wait_job
+from hilbert_core.jobs import cancel_job, curves_path, get_job, list_jobs, read_curves, start_job, wait_job
 from hilbert_core.runs import HOST, RunRegistry
+from hilbert_core.service import train
 from hilbert_core.sweep import registry_path
 from tests.sweeps.conftest import TINY_SET
 
@@ -44,6 +46,32 @@ def test_cv_job_runs_in_the_background_and_lands_in_the_registry(tmp_path, featu
     assert [j.id for j in list_jobs(tmp_path / "ws")] == [job_id]
     assert main(["jobs", "show", job_id, "--workspace", str(tmp_path / "ws")]) == 0
     assert f"{job_id} cv done 100%" in capsys.readouterr().out
+
+
+def test_a_cv_job_streams_one_curve_line_per_fold_and_epoch(tmp_path, feature_folder):
+    ws = tmp_path / "ws"
+    job = wait_job(ws, start_job(ws, _cv_spec(feature_folder, method="hilbert")), timeout_s=120)
+    assert job.status == "done", open(job.log_path).read()
+    (run_id,) = job.result["run_ids"]
+    report = RunRegistry(registry_path(ws)).report(run_id)
+    records = read_curves(ws, job.id)
+    for f, history in enumerate(report["diagnostics"]):
+        assert [r.epoch for r in records if r.label == f"fold {f}"] == list(range(1, len(history) + 1))
+    cell = {r.run for r in records}
+    assert len(cell) == 1 and "hilbert" in next(iter(cell))  # the sweep cell's label
+    # a line still being written (cut off) is skipped by the reader and the service
+    lines = curves_path(ws, job.id).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(records) >= 3 * 2
+    with open(curves_path(ws, job.id), "a", encoding="utf-8") as out:
+        out.write(lines[0][:30])
+    assert read_curves(ws, job.id) == records
+    live = train.live_curves(ws, job.id)
+    assert set(live["run"]) == cell and set(live["folds"]) == {3} and "mi_loss" in set(live["name"])
+    # once done, the page shows the stored terms: the same numbers (one model per fold)
+    done = train.job_curves(ws, job.id)
+    assert set(done["run"]) == {f"run {run_id}"}
+    both = live.merge(done, on=["epoch", "name"], suffixes=("_live", "_done"))
+    assert len(both) == len(done) and np.allclose(both["mean_live"], both["mean_done"], rtol=1e-6)
 
 
 def _job_row(workspace, spec, **fields) -> str:
@@ -118,6 +146,9 @@ def test_train_job_saves_a_bundle(tmp_path, feature_folder):
     assert bundle.classes == ["class_0", "class_1", "class_2"]
     record = RunRegistry(registry_path(tmp_path / "ws")).get(job.result["run_id"])
     assert record.kind == "train" and record.artefacts["bundle"] == job.result["bundle"]
+    curves = read_curves(tmp_path / "ws", job.id)
+    assert {r.label for r in curves} == {"final"} and [r.epoch for r in curves][:2] == [1, 2]
+    assert set(train.job_curves(tmp_path / "ws", job.id)["run"]) == {"this job"}
 
 
 def test_cancelling_a_cv_job_stops_its_cell(tmp_path, feature_folder):
@@ -126,11 +157,19 @@ def test_cancelling_a_cv_job_stops_its_cell(tmp_path, feature_folder):
     job_id = start_job(ws, _cv_spec(feature_folder, method="hilbert", set=SLOW_SET))
     registry = RunRegistry(registry_path(ws))
     _wait_for_running_run(registry, job_id, ws)
+    # while it trains, its loss curves grow epoch by epoch
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(read_curves(ws, job_id)) < 3 * 2:
+        time.sleep(0.2)
+    live = train.job_curves(ws, job_id)
+    assert get_job(ws, job_id).status == "running" and live["epoch"].max() >= 2
+    assert not any(run.startswith("run ") for run in live["run"])
     cancel_job(ws, job_id)
     job = wait_job(ws, job_id, timeout_s=60)
     assert job.status == "cancelled", open(job.log_path).read()
     (run,) = registry.list(kind="cv")
     assert run.status == "cancelled"
+    assert not train.job_curves(ws, job_id).empty  # what it streamed stays visible
 
 
 def test_a_job_cancelled_before_it_started_never_runs(tmp_path, feature_folder):
