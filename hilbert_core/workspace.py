@@ -100,8 +100,9 @@ def open_workspace(root: str | Path | None = None, seed: bool = True) -> Workspa
             f"cannot create workspace {path} ({exc.strerror or exc}); set {ENV_VAR} to a writable folder."
         ) from None
     ws = Workspace(path.resolve())
-    if seed and ws.is_empty() and (ASSETS / "demo").is_dir():
-        from .demo.seed import seed_workspace
+    if seed and (ASSETS / "demo").is_dir():
+        from .demo.seed import seed_state, seed_workspace
 
-        seed_workspace(ws, ASSETS / "demo")
+        if ws.is_empty() or seed_state(ws.root) == "started":  # new, or an interrupted seed
+            seed_workspace(ws, ASSETS / "demo")
     return ws

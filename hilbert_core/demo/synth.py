@@ -16,6 +16,7 @@ import math
 import shutil
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import soundfile as sf
@@ -23,6 +24,7 @@ from scipy.signal import lfilter, resample_poly
 
 from .formats import AUDIO_FORMATS
 from .interview import DocumentPlan, SegmentPlan
+from .ogg import set_ogg_serial, stable_serial
 
 SAMPLE_RATE = 16000
 ESPEAK = "espeak-ng"
@@ -138,5 +140,7 @@ def write_audio(path: str, audio: np.ndarray, config: SynthConfig) -> None:
             subtype="OPUS",
             compression_level=config.opus_compression_level,
         )
+        # libsndfile picks a random Ogg serial number: fix it so one seed gives byte-identical files
+        set_ogg_serial(path, stable_serial(Path(path).name))
     else:
         sf.write(path, audio, SAMPLE_RATE, format="FLAC", subtype="PCM_16")
