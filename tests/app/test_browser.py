@@ -101,6 +101,7 @@ def test_upload_an_interview_and_open_compare(studio, sample_interview, tmp_path
 
     shots = _shots(tmp_path)
     audio, transcript = sample_interview
+    expect.set_options(timeout=90_000)  # assertions wait as long as actions (default 5 s: a busy CI flakes)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         try:

@@ -46,7 +46,12 @@ def test_empty_workspace_says_to_train_a_model_first(empty_workspace):
     assert "Train a model" in [link.proto.label for link in at.get("page_link")]
 
 
+def _upload_files(workspace) -> set:
+    return {p for p in (workspace / "uploads").rglob("*") if p.is_file()}
+
+
 def test_upload_and_score_shows_spectrum_attention_and_internals(demo_workspace, sample_interview):
+    before = _upload_files(demo_workspace)  # other tests (other sessions) may have uploaded already
     at = _page()
     chosen = at.multiselect(key="interview_models").value
     assert chosen and interview.list_models(open_workspace(demo_workspace, seed=False))[0].task == "spectrum"
@@ -63,7 +68,7 @@ def test_upload_and_score_shows_spectrum_attention_and_internals(demo_workspace,
     at.selectbox(key="interview_seg").set_value(0).run()
     assert not at.exception and len(at.get("audio")) == 1
     session = at.session_state["session_id"]
-    uploads = [p for p in (demo_workspace / "uploads").rglob("*") if p.is_file()]
+    uploads = _upload_files(demo_workspace) - before
     assert uploads and all(p.relative_to(demo_workspace / "uploads").parts[0] == session for p in uploads)
 
 
