@@ -61,19 +61,21 @@ class Workspace:
         return self.root / "exports"
 
     def corpora(self) -> list[Path]:
-        """Corpus folders (those with a documents.csv), by name."""
-        if not self.corpora_dir.is_dir():
-            return []
-        return sorted(p for p in self.corpora_dir.iterdir() if (p / "documents.csv").is_file())
+        """Corpus folders (those with a documents.csv), by name; dot-folders (copies in progress) are not."""
+        return _folders_with(self.corpora_dir, "documents.csv")
 
     def models(self) -> list[Path]:
-        """Trained model bundles (folders with a bundle.json), by name."""
-        if not self.models_dir.is_dir():
-            return []
-        return sorted(p for p in self.models_dir.iterdir() if (p / "bundle.json").is_file())
+        """Trained model bundles (folders with a bundle.json), by name; dot-folders are not."""
+        return _folders_with(self.models_dir, "bundle.json")
 
     def is_empty(self) -> bool:
         return not self.corpora() and not self.models() and not self.registry_path.exists()
+
+
+def _folders_with(parent: Path, name: str) -> list[Path]:
+    if not parent.is_dir():
+        return []
+    return sorted(p for p in parent.iterdir() if not p.name.startswith(".") and (p / name).is_file())
 
 
 def default_root() -> Path:
@@ -87,7 +89,7 @@ def open_workspace(root: str | Path | None = None, seed: bool = True) -> Workspa
     A new, empty workspace is seeded from the demo assets when ``seed`` is true and they exist.
 
     Raises:
-        ValueError: ``root`` exists and is not a folder, or cannot be created.
+        ValueError: ``root`` exists and is not a folder, cannot be created, or cannot be seeded.
     """
     path = Path(root).expanduser() if root is not None else default_root()
     if path.exists() and not path.is_dir():
@@ -101,8 +103,9 @@ def open_workspace(root: str | Path | None = None, seed: bool = True) -> Workspa
         ) from None
     ws = Workspace(path.resolve())
     if seed and (ASSETS / "demo").is_dir():
-        from .demo.seed import seed_state, seed_workspace
+        from .demo.seed import seed_if_new
 
-        if ws.is_empty() or seed_state(ws.root) == "started":  # new, or an interrupted seed
-            seed_workspace(ws, ASSETS / "demo")
+        # new, or an interrupted seed: checked under the seed lock, so a seed in progress elsewhere is
+        # waited for, never mistaken for an interrupted one
+        seed_if_new(ws, ASSETS / "demo")
     return ws

@@ -25,7 +25,8 @@ if not models:
     st.stop()
 st.write(
     "Upload one recording. It is segmented (from its transcript, or by Whisper), encoded with each "
-    "model's own frozen encoders and scored. Uploads stay in this browser session's folder of the workspace."
+    "model's own frozen encoders and scored. Uploads stay in this browser session's folder of the workspace; "
+    "only the interview shown is kept, and folders older than 7 days are deleted."
 )
 views_interview.render_form(ws, st.session_state[StateKeys.SESSION_ID], models)
 views_interview.show_result()

@@ -4,7 +4,9 @@ Takes a few seconds: files are copied and the runs imported, nothing is computed
 very folders :func:`hilbert_core.sweep.features_folder` gives for the demo sweeps (their keys depend on
 the corpus's documents.csv, not its location), so the demo sweeps are done in a seeded workspace.
 A marker file is written first as ``started`` and last as ``done``; an interrupted seed is redone by the
-next :func:`hilbert_core.workspace.open_workspace`, and every step may safely run twice.
+next :func:`hilbert_core.workspace.open_workspace`, and every step may safely run twice. Seeding holds an
+exclusive lock (``<root>/.seed.lock``), so sessions (threads or processes) that open a new workspace at
+once wait for one seed instead of racing it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from . import assets_store as store
 
 logger = logging.getLogger(__name__)
 MARKER = ".demo-seed.json"
+LOCK_FILE = ".seed.lock"
 
 
 @dataclass(frozen=True)
@@ -63,14 +67,17 @@ def _copy_folder(src: Path, dst: Path, placeholder_root: Path | None = None) -> 
         raise ValueError(f"{src} is missing; rebuild the demo assets with `hilbert demo-assets`.")
     tmp = dst.parent / f".{dst.name}.tmp-{secrets.token_hex(4)}"
     dst.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(src, tmp)
-    if placeholder_root is not None and (tmp / "bundle.json").is_file():
-        meta = json.loads((tmp / "bundle.json").read_text(encoding="utf-8"))
-        meta = replace_paths(meta, {store.PLACEHOLDER: str(placeholder_root)})
-        atomic_write_text(tmp / "bundle.json", json.dumps(meta, indent=2, sort_keys=True))
-    if dst.exists():
-        shutil.rmtree(dst)
-    os.replace(tmp, dst)
+    try:
+        shutil.copytree(src, tmp)
+        if placeholder_root is not None and (tmp / "bundle.json").is_file():
+            meta = json.loads((tmp / "bundle.json").read_text(encoding="utf-8"))
+            meta = replace_paths(meta, {store.PLACEHOLDER: str(placeholder_root)})
+            atomic_write_text(tmp / "bundle.json", json.dumps(meta, indent=2, sort_keys=True))
+        if dst.exists():
+            shutil.rmtree(dst)
+        os.replace(tmp, dst)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # gone after the rename; a partial copy otherwise
 
 
 def _restore_features(assets: Path, root: Path) -> int:
@@ -86,22 +93,87 @@ def _restore_features(assets: Path, root: Path) -> int:
     return len(index)
 
 
+@contextmanager
+def seed_lock(root: str | Path) -> Iterator[None]:
+    """Hold the workspace's seed lock (``fcntl.flock`` on ``<root>/.seed.lock``; blocks until free).
+
+    Without ``fcntl`` (Windows) nothing is locked. Raises ValueError when the lock file cannot be opened.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    path = Path(root) / LOCK_FILE
+    try:
+        handle = open(path, "a+b")  # noqa: SIM115 - closed below, after the lock is released
+    except OSError as exc:
+        raise _seed_error(Path(root), exc) from None
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()  # releases the lock
+
+
+def _seed_error(root: Path, exc: OSError) -> ValueError:
+    where, reason = exc.filename or root, exc.strerror or str(exc)
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list) and exc.args[0]:
+        _, where, reason = exc.args[0][0]  # copytree collects (src, dst, why) per file: name the first
+    return ValueError(
+        f"cannot seed the workspace {root} with the demo: {where} cannot be written ({reason}); "
+        "free some disk space or make the workspace writable, or set HILBERT_NO_SEED=1 to skip the demo."
+    )
+
+
+def _clear_stale_copies(root: Path) -> None:
+    """Remove half-copied folders (``.<name>.tmp-*``) an earlier, interrupted seed left behind."""
+    for folder in (root / "corpora", root / "models"):
+        for stale in folder.glob(".*.tmp-*") if folder.is_dir() else []:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def seed_if_new(ws, assets_dir: str | Path) -> SeedOutput | None:
+    """Seed ``ws`` when it is new or its seed was interrupted (checked and done under the seed lock).
+
+    Returns:
+        What was done, or None when the workspace needed no seed.
+    """
+    with seed_lock(ws.root):
+        if ws.is_empty() or seed_state(ws.root) == "started":
+            return _seed(ws, Path(assets_dir), None)
+    return None
+
+
 def seed_workspace(
     ws, assets_dir: str | Path, progress: Callable[[float, str], None] | None = None
 ) -> SeedOutput:
     """Copy the demo assets into workspace ``ws`` (a :class:`hilbert_core.workspace.Workspace`).
 
     Raises:
-        ValueError: the assets folder is incomplete or was written by a newer version.
+        ValueError: the assets folder is incomplete or was written by a newer version, or the workspace
+            cannot be written.
     """
+    with seed_lock(ws.root):
+        return _seed(ws, Path(assets_dir), progress)
+
+
+def _seed(ws, assets: Path, progress: Callable[[float, str], None] | None) -> SeedOutput:
+    root = Path(ws.root)
+    try:
+        return _copy_assets(root, assets, progress or (lambda f, m: None))
+    except OSError as exc:
+        raise _seed_error(root, exc) from None
+
+
+def _copy_assets(root: Path, assets: Path, progress: Callable[[float, str], None]) -> SeedOutput:
     started = time.perf_counter()
-    root, assets = Path(ws.root), Path(assets_dir)
-    progress = progress or (lambda f, m: None)
     corpus = root / "corpora" / store.CORPUS_NAME
     if seed_state(root) == "done":
         return SeedOutput(corpus, 0, 0, [], time.perf_counter() - started, already=True)
     manifest = store.read_json(assets / store.MANIFEST_FILE, "demo assets manifest")
     atomic_write_text(root / MARKER, json.dumps({"status": "started"}))
+    _clear_stale_copies(root)
     progress(0.0, "copying the demo corpus")
     _copy_folder(assets / store.CORPUS_DIR, corpus)
     progress(0.4, "restoring the demo features")

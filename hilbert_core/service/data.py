@@ -1,7 +1,12 @@
 """The Data page: import a corpus (a folder or an uploaded zip), check it, describe it, play segments.
 
-Every import is validated first and lands in ``workspace/corpora/<name>`` by a rename, so a corpus is
-either complete there or absent.
+An import is copied (or unzipped) into a hidden temporary folder of ``workspace/corpora``; its
+documents.csv must be readable, with the document_id and audio_path columns and at least one row, or the
+import is refused with the first problem and nothing is left. Only then is it renamed to
+``workspace/corpora/<name>``, so a corpus is either complete there or absent. The full validation report
+(audio, transcripts, segments, labels) comes with :class:`ImportOutput`. Imported corpora are part of
+the shared workspace: everyone using this workspace sees them (unlike interview uploads, which stay in
+their browser session's folder).
 """
 
 from __future__ import annotations
@@ -93,7 +98,8 @@ def import_folder(ws: Workspace, source: str | Path, name: str = "", link: bool 
     """Copy (or, with ``link``, symlink) the corpus folder ``source`` into ``workspace/corpora/<name>``.
 
     Raises:
-        ValueError: ``source`` is not a corpus folder, or ``name`` is taken or not a plain name.
+        ValueError: ``source`` is not a corpus folder, its documents.csv is unusable
+            (:func:`check_documents`), or ``name`` is taken or not a plain name.
     """
     src = Path(str(source).strip()).expanduser()
     if not src.is_dir():
@@ -110,13 +116,43 @@ def import_folder(ws: Workspace, source: str | Path, name: str = "", link: bool 
             tmp.symlink_to(src, target_is_directory=True)
         else:
             shutil.copytree(src, tmp, symlinks=False)
+        check_documents(tmp, src / "documents.csv")
         os.replace(tmp, target)
     except OSError as exc:
-        _remove(tmp)
         raise ValueError(
             f"cannot copy {src} into the workspace ({exc.strerror or exc}); check space."
         ) from None
+    finally:
+        _remove(tmp)  # gone after the rename; a partial or refused copy otherwise
     return ImportOutput(target, [str(p) for p in _problems(target)])
+
+
+def check_documents(root: Path, shown_as: Path | str) -> None:
+    """Refuse a corpus whose documents.csv cannot be read, lacks a required column or has no rows.
+
+    Args:
+        root: the corpus folder to check; shown_as: how its documents.csv is named in the message.
+
+    Raises:
+        ValueError: the first problem, naming ``shown_as``, and that nothing was imported.
+    """
+    from ..data.corpus import REQUIRED_DOCUMENT_COLUMNS, CsvReadError, read_csv_table
+
+    try:
+        table = read_csv_table(root / "documents.csv")
+    except CsvReadError as exc:
+        raise ValueError(f"{shown_as}: {exc.reason.rstrip('.')}; nothing was imported.") from None
+    missing = [c for c in REQUIRED_DOCUMENT_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(
+            f"{shown_as} has no {missing[0]!r} column (columns found: {', '.join(table.columns) or 'none'}); "
+            "the header needs document_id and audio_path (see the README, 'Corpus format'); nothing was "
+            "imported."
+        )
+    if table.empty:
+        raise ValueError(
+            f"{shown_as} has a header but no rows; add one row per recording; nothing was imported."
+        )
 
 
 def import_zip(
@@ -127,13 +163,16 @@ def import_zip(
     name: str = "",
     limits: ZipLimits | None = None,
 ) -> ImportOutput:
-    """Unpack an uploaded zip of a corpus folder safely inside the workspace, then rename it into place."""
+    """Unpack an uploaded zip of a corpus folder safely inside the workspace, check its documents.csv
+    (:func:`check_documents`), then rename it into place; a refused zip leaves nothing behind."""
     if not filename.lower().endswith(".zip"):
         raise ValueError(f"{filename!r} is not a .zip file; zip the corpus folder and upload the zip.")
     zip_path = save_upload(ws, session_id, filename, data)
     tmp = ws.corpora_dir / f".unzip-{uuid.uuid4().hex[:8]}"
     try:
         root = extract_zip(zip_path, tmp, limits)
+        shown = f"{filename}: {root.relative_to(tmp) / 'documents.csv'}"
+        check_documents(root, shown)
         target = _check_new_name(ws, name or (root.name if root != tmp else Path(filename).stem))
         os.replace(root, target)
     finally:

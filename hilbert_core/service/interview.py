@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..workspace import Workspace
 from .home import ModelSummary, model_summary
-from .uploads import safe_filename, save_upload
+from .uploads import discard_upload, safe_filename, save_upload
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,8 @@ class InterviewOutput:
 
     Attributes:
         segments: one row per segment: #, start_s, end_s, text, then the first model's attention weights
-            ``attn_audio``/``attn_text``/``attn_joint`` (absent for a modality the model does not use).
+            ``attn_audio``/``attn_text``/``attn_joint`` (absent for a modality the model does not use,
+            and all absent for a linear probe, which has no segment attention).
         scores: per model, spectrum first.
         gate: (E,) MoE gate weights of the first model (None without experts).
         placement: this interview against the first model's training set (see :func:`placement`);
@@ -88,23 +89,77 @@ def default_models(models: list[ModelSummary]) -> list[ModelSummary]:
 def save_interview(
     ws: Workspace, session_id: str, audio: tuple[str, bytes], transcript: tuple[str, bytes] | None = None
 ) -> tuple[Path, Path | None]:
-    """Write an uploaded recording (and transcript) under ``uploads/<session id>/``; checks their types."""
+    """Write an uploaded recording (and transcript) into a new folder of ``uploads/<session id>/``.
+
+    Both file types are checked before anything is written; an error leaves no folder behind.
+    """
     name, data = audio
     if Path(name).suffix.lower().lstrip(".") not in AUDIO_TYPES:
         raise ValueError(f"{name!r} is not a recording this page takes; upload {', '.join(AUDIO_TYPES)}.")
+    if transcript is not None and Path(transcript[0]).suffix.lower().lstrip(".") not in TRANSCRIPT_TYPES:
+        raise ValueError(
+            f"{transcript[0]!r} is not a transcript this page takes; upload {', '.join(TRANSCRIPT_TYPES)}."
+        )
     audio_path = save_upload(ws, session_id, name, data)
     if transcript is None:
         return audio_path, None
-    t_name, t_data = transcript
-    if Path(t_name).suffix.lower().lstrip(".") not in TRANSCRIPT_TYPES:
-        raise ValueError(
-            f"{t_name!r} is not a transcript this page takes; upload {', '.join(TRANSCRIPT_TYPES)}."
-        )
-    t_path = audio_path.parent / safe_filename(t_name, "transcript.srt")
     from ..io import atomic_write_bytes
 
-    atomic_write_bytes(t_path, t_data)
+    t_path = audio_path.parent / safe_filename(transcript[0], "transcript.srt")
+    try:
+        atomic_write_bytes(t_path, transcript[1])
+    except BaseException:
+        discard_upload(ws, session_id, audio_path)
+        raise
     return audio_path, t_path
+
+
+@dataclass(frozen=True)
+class ScoredUpload:
+    """A scored upload: the result and where its recording (and transcript) were written."""
+
+    result: InterviewOutput
+    audio_path: Path
+    transcript_path: Path | None
+
+
+def score_upload(
+    scorer: InterviewScorer,
+    ws: Workspace,
+    session_id: str,
+    audio: tuple[str, bytes],
+    transcript: tuple[str, bytes] | None,
+    models: list[Path],
+    previous: Path | None = None,
+    progress: Progress | None = None,
+) -> ScoredUpload:
+    """Save and score an upload. On success the session's ``previous`` upload folder is deleted (only the
+    shown interview is kept); on any error the new upload folder is deleted and the error re-raised."""
+    audio_path, t_path = save_interview(ws, session_id, audio, transcript)
+    try:
+        result = scorer.score(audio_path, models, t_path, progress=progress)
+    except BaseException:
+        discard_upload(ws, session_id, audio_path)
+        raise
+    if previous is not None and Path(previous).parent != audio_path.parent:
+        discard_upload(ws, session_id, previous)
+    return ScoredUpload(result, audio_path, t_path)
+
+
+def check_segments_within(segments, duration_s: float, source: str, tolerance_s: float = 2.0) -> None:
+    """Refuse transcript segments that start at or after the end of the recording (or end well after it).
+
+    Raises:
+        ValueError: naming the transcript, the segment (as numbered on the page, from 0) and both times.
+    """
+    for i, seg in enumerate(segments):
+        if seg.start_s >= duration_s or seg.end_s > duration_s + tolerance_s:
+            late = "starts" if seg.start_s >= duration_s else "ends"
+            t = seg.start_s if late == "starts" else seg.end_s
+            raise ValueError(
+                f"{source}: segment {i} {late} at {t:.0f} s, after the recording ends ({duration_s:.0f} s); "
+                "upload the matching transcript."
+            )
 
 
 class InterviewScorer:
@@ -156,6 +211,8 @@ class InterviewScorer:
         duration = probe_audio(audio_path).duration_s
         bundles = [self.bundle(Path(p)) for p in models]
         segments, source = self._segments(audio_path, transcript, bundles[0].info, report)
+        if source == "transcript":
+            check_segments_within(segments, duration, transcript.name)
         t_seg = time.perf_counter()
         preds = []
         for i, (path, bundle) in enumerate(zip(models, bundles, strict=True)):
@@ -196,7 +253,9 @@ def _output(audio_path, duration, segments, models, bundles, preds) -> Interview
          "end_s": [s.end_s for s in segments], "text": [s.text for s in segments]}
     )  # fmt: skip
     first = preds[0]
-    for name, weights in first.attention.items():
+    # a linear probe scores mean-pooled features: its "attention" is uniform by construction, not learnt
+    attention = {} if getattr(bundles[0], "probe", None) is not None else first.attention
+    for name, weights in attention.items():
         table[f"attn_{name}"] = np.asarray(weights, dtype=float)
     scores = []
     for path, bundle, pred in zip(models, bundles, preds, strict=True):

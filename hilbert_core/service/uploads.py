@@ -2,6 +2,8 @@
 
 - :func:`save_upload` puts one uploaded file under ``workspace/uploads/<session id>/`` (one folder per
   browser session, so one session never sees another's uploads).
+- :func:`discard_upload` deletes the folder of one upload; :func:`remove_old_uploads` deletes session
+  folders older than :data:`RETENTION_DAYS` (run when the Studio starts).
 - :func:`extract_zip` unpacks an uploaded zip of a corpus folder into a temporary folder inside the
   workspace, refusing absolute paths, ``..`` (zip-slip), links, too many files and size bombs.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 import shutil
 import stat
+import time
 import uuid
 import zipfile
 import zlib
@@ -22,6 +25,7 @@ from ..workspace import Workspace
 
 SESSION_ID = re.compile(r"^[0-9a-f]{8,64}$")
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+RETENTION_DAYS = 7  # upload folders of sessions idle longer than this are deleted at Studio start
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,33 @@ def save_upload(ws: Workspace, session_id: str, name: str, data: bytes) -> Path:
     path = folder / safe_filename(name)
     atomic_write_bytes(path, data)
     return path
+
+
+def discard_upload(ws: Workspace, session_id: str, path: str | Path | None) -> None:
+    """Delete the folder :func:`save_upload` made for ``path`` (nothing outside the session's folder)."""
+    if path is None:
+        return
+    base = session_dir(ws, session_id).resolve()
+    folder = Path(path).resolve().parent
+    if folder.parent == base:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_old_uploads(ws: Workspace, max_age_days: float = RETENTION_DAYS) -> int:
+    """Delete ``uploads/<session>`` folders not written to for ``max_age_days``; returns how many."""
+    cutoff = time.time() - max_age_days * 86400
+    removed = 0
+    for folder in ws.uploads_dir.iterdir() if ws.uploads_dir.is_dir() else []:
+        if not folder.is_dir() or folder.is_symlink() or not SESSION_ID.match(folder.name):
+            continue
+        try:
+            newest = max([folder.stat().st_mtime] + [p.stat().st_mtime for p in folder.iterdir()])
+        except OSError:
+            continue
+        if newest < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def _check_entry(info: zipfile.ZipInfo, limits: ZipLimits) -> PurePosixPath | None:
@@ -120,12 +151,17 @@ def _unpack(archive: zipfile.ZipFile, dest: Path, limits: ZipLimits) -> None:
                 "path instead."
             )
         target = dest.joinpath(*rel.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             with archive.open(info) as src, open(target, "wb") as out:
                 written = _copy_limited(src, out, info.file_size)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
             written = -1  # damaged, encrypted or an unsupported compression
+        except OSError as exc:  # a file and a folder of the same name, a name too long for the disk, ...
+            reason = exc.strerror or str(exc)
+            raise ValueError(
+                f"the zip entry {info.filename!r} cannot be written ({reason}); zip the corpus again."
+            ) from None
         if written != info.file_size:
             raise ValueError(
                 f"the zip entry {info.filename!r} cannot be read (damaged, encrypted or an unusual "

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from ..service.home import open_studio_workspace
+from ..service.uploads import remove_old_uploads
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -21,7 +22,6 @@ class StateKeys:
     WORKSPACE_ERROR = "workspace_error"
     # Data page
     CORPUS = "data_corpus"
-    CORPUS_REPORT = "data_corpus_report"
     # Interview page
     INTERVIEW_RESULT = "interview_result"
     INTERVIEW_UPLOAD = "interview_upload"  # (recording path, transcript path or None) of the result
@@ -38,14 +38,16 @@ class StateKeys:
 
 def init_session_state() -> None:
     """Give this browser session an id and open the workspace once (seeding a new one, unless
-    ``HILBERT_NO_SEED=1``)."""
+    ``HILBERT_NO_SEED=1``, and deleting upload folders older than 7 days)."""
     if StateKeys.SESSION_ID not in st.session_state:
         st.session_state[StateKeys.SESSION_ID] = uuid.uuid4().hex
     if StateKeys.WORKSPACE not in st.session_state:
         try:
-            st.session_state[StateKeys.WORKSPACE] = open_studio_workspace()
+            ws = open_studio_workspace()
+            remove_old_uploads(ws)  # retention: upload folders idle for RETENTION_DAYS
+            st.session_state[StateKeys.WORKSPACE] = ws
             st.session_state[StateKeys.WORKSPACE_ERROR] = None
-        except ValueError as exc:
+        except ValueError as exc:  # one plain sentence (a seed that cannot write is one too)
             st.session_state[StateKeys.WORKSPACE] = None
             st.session_state[StateKeys.WORKSPACE_ERROR] = str(exc)
 

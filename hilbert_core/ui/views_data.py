@@ -16,6 +16,10 @@ from .views import show_error
 def render_import(ws, session_id: str, expanded: bool) -> None:
     """Two ways in: a folder path (copied or linked into the workspace) or an uploaded zip."""
     with st.expander("Import a corpus", expanded=expanded):
+        st.caption(
+            "An imported corpus becomes part of this workspace: everyone using this workspace sees it "
+            "(interview uploads, by contrast, stay in your browser session's folder)."
+        )
         by_path, by_zip = st.tabs(["From a folder on this machine", "Upload a zip"])
         with by_path, st.form("data_import_folder"):
             source = st.text_input("Corpus folder (it holds documents.csv)", key="data_folder_path")

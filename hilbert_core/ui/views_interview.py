@@ -45,19 +45,20 @@ def render_form(ws, session_id: str, models) -> None:
 
 def _score(ws, session_id: str, audio, transcript, paths) -> None:
     update, clear = progress_reporter("Scoring")
+    previous = st.session_state.get(StateKeys.INTERVIEW_UPLOAD)
     try:
-        t = None if transcript is None else (transcript.name, transcript.getvalue())
-        audio_path, t_path = interview_service.save_interview(
-            ws, session_id, (audio.name, audio.getvalue()), t
-        )
-        result = cached.scorer().score(audio_path, paths, t_path, progress=update)
+        scored = interview_service.score_upload(
+            cached.scorer(), ws, session_id, (audio.name, audio.getvalue()),
+            None if transcript is None else (transcript.name, transcript.getvalue()), paths,
+            previous=None if previous is None else Path(previous[0]), progress=update,
+        )  # fmt: skip
     except ValueError as exc:
         clear()
         show_error(exc)
         return
     clear()
-    st.session_state[StateKeys.INTERVIEW_RESULT] = result
-    st.session_state[StateKeys.INTERVIEW_UPLOAD] = (audio_path, t_path)
+    st.session_state[StateKeys.INTERVIEW_RESULT] = scored.result
+    st.session_state[StateKeys.INTERVIEW_UPLOAD] = (scored.audio_path, scored.transcript_path)
 
 
 def render_scores(result: interview_service.InterviewOutput) -> None:
@@ -77,13 +78,17 @@ def render_scores(result: interview_service.InterviewOutput) -> None:
 
 def render_explanation(result: interview_service.InterviewOutput, audio_path: Path) -> None:
     seg = result.segments
+    attn = [c for c in seg.columns if c.startswith("attn_")]
     st.subheader("Which segments the model attended to")
+    if not attn:
+        st.info("This model has no segment attention (a linear probe scores mean-pooled features).")
     labels = [f"#{i} · {r.start_s:.1f} s · {r.text[:70]}" for i, r in seg.iterrows()]
-    top = int(seg["attn_joint" if "attn_joint" in seg else seg.columns[-1]].to_numpy().argmax())
+    top = int(seg["attn_joint" if "attn_joint" in seg else attn[-1]].to_numpy().argmax()) if attn else 0
     index = st.selectbox(
         "Segment", range(len(seg)), index=top, format_func=labels.__getitem__, key="interview_seg"
     )
-    st.plotly_chart(figures.attention_timeline(seg, int(index)), key="interview_timeline")
+    if attn:
+        st.plotly_chart(figures.attention_timeline(seg, int(index)), key="interview_timeline")
     left, right = st.columns([2, 3])
     with left:
         row = seg.iloc[int(index)]
@@ -92,11 +97,7 @@ def render_explanation(result: interview_service.InterviewOutput, audio_path: Pa
     with right:
         st.markdown(f"**#{int(row['#'])} · {row['start_s']:.1f}–{row['end_s']:.1f} s**\n\n> {row['text']}")
     bar = st.column_config.ProgressColumn
-    weights = {
-        c: bar(c, min_value=0.0, max_value=float(seg[c].max()), format="%.3f")
-        for c in seg.columns
-        if c.startswith("attn_")
-    }
+    weights = {c: bar(c, min_value=0.0, max_value=float(seg[c].max()), format="%.3f") for c in attn}
     st.dataframe(seg, hide_index=True, column_config=weights, height=min(38 + 35 * len(seg), 400))
     _render_model_internals(result)
 

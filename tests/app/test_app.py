@@ -60,4 +60,5 @@ def test_seeding_can_be_turned_off(monkeypatch):
 def test_streamlit_config_keeps_data_local():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["address"] == "localhost"  # not listening on the network by default
     assert 0 < config["server"]["maxUploadSize"] <= 1024

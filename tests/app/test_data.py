@@ -15,15 +15,14 @@ from streamlit.testing.v1 import AppTest
 from hilbert_core.service import data as data_service
 from hilbert_core.service.uploads import ZipLimits, extract_zip, session_dir
 from hilbert_core.workspace import open_workspace
+from tests.app.pages_helper import open_page
 
 ROOT = Path(__file__).resolve().parents[2]
 SESSION = "0123456789abcdef0123456789abcdef"
 
 
 def _page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.switch_page("pages/1_Data.py")
-    at.run()
+    at = open_page("pages/1_Data.py")
     assert not at.exception, at.exception
     return at
 
@@ -106,6 +105,13 @@ def test_zip_import_lands_whole_inside_the_workspace(tmp_path, demo_workspace):
         ({"c/documents.csv": b"document_id,audio_path\n"}, ("c/link",), "is a link"),
         ({"c/big.bin": b"\0" * 2_000_000}, (), "zip bomb"),
         ({"c/readme.txt": b"hello"}, (), "no documents.csv"),
+        ({"c/a": b"file", "c/a/b": b"x"}, (), r"the zip entry 'c/a/b' cannot be written \(File exists"),
+        ({"c/a/b": b"x", "c/a": b"file"}, (), r"the zip entry 'c/a' cannot be written \(Is a directory"),
+        ({"c/" + "x" * 300: b"x"}, (), r"cannot be written \(File name too long\); zip the corpus again"),
+        ({"c/documents.csv": b""}, (), r"c.zip: c/documents.csv: the file is empty.*nothing was imported"),
+        ({"c/documents.csv": b"\x89PNG\r\n\x1a\n\x00\x00garbage"}, (), "c/documents.csv"),
+        ({"c/documents.csv": b"name,age\nx,1\n"}, (), "has no 'document_id' column"),
+        ({"c/documents.csv": b"document_id,audio_path\n"}, (), "has a header but no rows"),
     ],
 )
 def test_unsafe_or_wrong_zips_are_refused_and_leave_nothing(tmp_path, files, links, match):
@@ -113,7 +119,25 @@ def test_unsafe_or_wrong_zips_are_refused_and_leave_nothing(tmp_path, files, lin
     with pytest.raises(ValueError, match=match):
         data_service.import_zip(ws, SESSION, "c.zip", _zip(files, links))
     assert list(ws.corpora_dir.iterdir()) == []
+    assert not any(ws.uploads_dir.rglob("*.*"))  # the uploaded zip is gone too
     assert not (tmp_path / "evil.txt").exists() and not Path("/etc/evil.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("documents", "match"),
+    [(b"", "the file is empty"), (b"\x00\xff\xfe garbage \x00", "documents.csv"),
+     (b"id;path\n1;a.wav\n", "has no 'document_id' column")],
+)  # fmt: skip
+def test_a_folder_with_an_unusable_documents_csv_is_refused_and_leaves_nothing(tmp_path, documents, match):
+    ws = open_workspace(tmp_path / "ws", seed=False)
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "documents.csv").write_bytes(documents)
+    for link in (False, True):
+        with pytest.raises(ValueError, match=match) as info:
+            data_service.import_folder(ws, source, "mine", link=link)
+        assert "nothing was imported" in str(info.value) and "\n" not in str(info.value)
+        assert list(ws.corpora_dir.iterdir()) == []
 
 
 def test_zip_limits_and_bad_files(tmp_path):

@@ -15,15 +15,13 @@ from hilbert_core.bundle import load_bundle
 from hilbert_core.losses.mutual_info import infonce_mi
 from hilbert_core.service import interview
 from hilbert_core.workspace import open_workspace
+from tests.app.pages_helper import open_page
 
-ROOT = Path(__file__).resolve().parents[2]
 SUBMIT = "FormSubmitter:interview_form-Score the interview"
 
 
 def _page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.switch_page("pages/2_Interview.py")
-    at.run()
+    at = open_page("pages/2_Interview.py")
     assert not at.exception, at.exception
     return at
 
@@ -92,8 +90,10 @@ def test_uploads_are_checked_and_kept_per_session(tmp_path):
     assert all(ws.uploads_dir in p.parents for p in (a, b, t))
     with pytest.raises(ValueError, match="is not a recording this page takes"):
         interview.save_interview(ws, "a" * 32, ("x.exe", b"1"))
+    before = sorted(ws.uploads_dir.rglob("*"))
     with pytest.raises(ValueError, match="is not a transcript this page takes"):
         interview.save_interview(ws, "a" * 32, ("x.wav", b"1"), ("t.docx", b"1"))
+    assert sorted(ws.uploads_dir.rglob("*")) == before  # both types are checked before any write
     with pytest.raises(ValueError, match="is empty"):
         interview.save_interview(ws, "a" * 32, ("x.wav", b""))
     with pytest.raises(ValueError, match="not a hex id"):
@@ -103,8 +103,7 @@ def test_uploads_are_checked_and_kept_per_session(tmp_path):
 def test_placement_against_the_training_set(demo_workspace, sample_interview):
     model = interview.list_models(open_workspace(demo_workspace, seed=False))[0]
     bundle = load_bundle(model.path)
-    if not bundle.reference:
-        pytest.skip("this bundle was saved without training-set embeddings")
+    assert bundle.reference, "the demo model must store its training-set embeddings"
     n = len(next(iter(bundle.reference.values())))
     assert set(bundle.reference) == {"z_audio", "z_text", "z_joint"}
     out = interview.InterviewScorer().score(sample_interview[0], [model.path], sample_interview[1])
@@ -142,3 +141,91 @@ def test_bench_interview_reports_cold_and_warm_times(tmp_path):
     assert out["audio_seconds"] == pytest.approx(30, abs=0.5) and len(out["warm"]) == 1
     for run in (out["cold"], *out["warm"]):
         assert run["num_segments"] >= 1 and 0 < run["segment_s"] <= run["upload_to_prediction_s"]
+
+
+class _FakeScorer:
+    """Scores every upload with a fixed result, or raises the error it was given."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self.error = error
+
+    def score(self, audio_path, models, transcript=None, progress=None):
+        if self.error is not None:
+            raise self.error
+        return f"scored {audio_path.name}"
+
+
+def test_only_the_shown_upload_is_kept(tmp_path):
+    ws = open_workspace(tmp_path / "ws", seed=False)
+    session = "c" * 32
+    first = interview.score_upload(_FakeScorer(), ws, session, ("a.wav", b"1"), ("a.srt", b"2"), [])
+    assert first.result == "scored a.wav" and first.transcript_path.parent == first.audio_path.parent
+    second = interview.score_upload(
+        _FakeScorer(), ws, session, ("b.wav", b"1"), None, [], previous=first.audio_path
+    )
+    assert not first.audio_path.parent.exists() and second.audio_path.is_file()
+    with pytest.raises(ValueError, match="cannot be read"):
+        interview.score_upload(
+            _FakeScorer(ValueError("c.wav cannot be read")), ws, session, ("c.wav", b"1"), None, [],
+            previous=second.audio_path,
+        )  # fmt: skip
+    assert [p.parent for p in ws.uploads_dir.rglob("*.wav")] == [second.audio_path.parent]
+
+
+def test_old_upload_folders_are_removed_at_start(tmp_path):
+    import os
+    import time
+
+    from hilbert_core.service.uploads import RETENTION_DAYS, remove_old_uploads
+
+    ws = open_workspace(tmp_path / "ws", seed=False)
+    old, _ = interview.save_interview(ws, "d" * 32, ("old.wav", b"1"))
+    new, _ = interview.save_interview(ws, "e" * 32, ("new.wav", b"1"))
+    stale = time.time() - (RETENTION_DAYS + 1) * 86400
+    for path in (old, old.parent, old.parent.parent):
+        os.utime(path, (stale, stale))
+    (ws.uploads_dir / "not-a-session").mkdir()
+    assert remove_old_uploads(ws) == 1
+    assert not old.parent.parent.exists() and new.is_file() and (ws.uploads_dir / "not-a-session").is_dir()
+
+
+def test_a_transcript_past_the_recording_end_is_refused(demo_workspace, sample_interview, tmp_path):
+    from hilbert_core.audio import probe_audio
+    from hilbert_core.data.transcripts import Segment
+
+    duration = probe_audio(sample_interview[0]).duration_s
+    late = [Segment(0.0, 1.0, "hello"), Segment(duration + 60, duration + 65, "from another recording")]
+    with pytest.raises(ValueError, match=rf"t.srt: segment 1 starts at {duration + 60:.0f} s, after the "):
+        interview.check_segments_within(late, duration, "t.srt")
+    interview.check_segments_within(late[:1], duration, "t.srt")
+    srt = tmp_path / "shifted.srt"
+    srt.write_text("1\n00:59:00,000 --> 00:59:05,000\nhello\n", encoding="utf-8")
+    model = interview.list_models(open_workspace(demo_workspace, seed=False))[0]
+    with pytest.raises(
+        ValueError, match="shifted.srt: segment 0 starts at 3540 s.*upload the matching transcript"
+    ):
+        interview.InterviewScorer().score(sample_interview[0], [model.path], srt)
+
+
+def test_a_linear_model_shows_no_attention_timeline(demo_workspace, sample_interview):
+    from types import SimpleNamespace
+
+    from hilbert_core.bundle import Prediction
+    from hilbert_core.data.transcripts import Segment
+
+    segments = [Segment(0.0, 2.0, "one"), Segment(2.0, 4.0, "two")]
+    uniform = {"audio": np.full(2, 0.5), "text": np.full(2, 0.5)}
+    pred = Prediction(["a", "b"], np.array([0.3, 0.7]), uniform, None, None, None, None)
+    bundle = SimpleNamespace(probe=object(), reference={}, info={"task": "spectrum"}, method="linear")
+    out = interview._output(sample_interview[0], 4.0, segments, [Path("linear")], [bundle], [pred])
+    assert not [c for c in out.segments.columns if c.startswith("attn_")]  # uniform is not attention
+    out.seconds = {"total": 0.1}
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=30)
+    at.switch_page("pages/2_Interview.py")
+    at.session_state["interview_result"] = out
+    at.session_state["interview_upload"] = (sample_interview[0], None)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("no segment attention" in i.value for i in at.info)
+    assert len(at.get("plotly_chart")) == 1  # the class probabilities only: no timeline, no gate
+    assert len(at.get("audio")) == 1
