@@ -243,7 +243,7 @@ def _groups(run: RunResult, cfg: ReportConfig) -> np.ndarray | None:
     return np.asarray(run.groups, dtype=object) if cfg.unit == "subject" and run.groups else None
 
 
-def _dedupe(runs: list[RunResult], notes: list[str]) -> list[RunResult]:
+def latest_runs(runs: list[RunResult], notes: list[str]) -> list[RunResult]:
     """One run per (corpus, task, row, seed, folds, overrides): the latest; say so when there were more."""
     latest: dict[tuple, RunResult] = {}
     for run in runs:  # oldest first, so later runs win
@@ -402,7 +402,7 @@ def build_report(registry: RunRegistry, cfg: ReportConfig | None = None) -> Repo
     """All tables of the registry's finished cross-validations (see the module docstring)."""
     cfg = cfg or ReportConfig()
     out = ReportOutput()
-    runs = _dedupe(load_results(registry, cfg, out.notes), out.notes)
+    runs = latest_runs(load_results(registry, cfg, out.notes), out.notes)
     if not runs:
         out.notes.append(
             "no finished cross-validations in the registry; run `hilbert sweep` or `hilbert cv`."

@@ -132,25 +132,31 @@ def paired_tables(runs: list[RunResult], cfg: ReportConfig, out: ReportOutput) -
     frame = pd.DataFrame(rows)
     _holm_per_task(frame)
     for corpus, part in frame.groupby("corpus", sort=True):
-        shown = pd.DataFrame(
-            {
-                "task": part.task,
-                "seed": part.seed,
-                "A": part.row_a,
-                "B": part.row_b,
-                "pooled AUC A − B (%)": [
-                    f"{_signed(d)} [{_signed(lo)}, {_signed(hi)}]"
-                    for d, lo, hi in zip(
-                        part.delta_auc_pooled, part.delta_ci_low, part.delta_ci_high, strict=True
-                    )
-                ],
-                "DeLong z (pooled OOF)": part.delong_z_pooled_oof.round(2),
-                "DeLong p (pooled OOF)": part.delong_p_pooled_oof.map(_fmt_p),
-                "Holm p (per task)": part.delong_p_holm_pooled_oof.map(_fmt_p),
-            }
-        ).set_index("task")
+        shown = pd.concat([part[["task", "seed"]], pair_columns(part)], axis=1).set_index("task")
         out.tables[f"paired_{corpus}"] = shown
         out.data[f"paired_{corpus}"] = part
+
+
+def pair_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Paired comparisons (the tidy columns :func:`paired_tables` stores, plus ``row_a``/``row_b``)
+    formatted for reading: rows A and B, the pooled AUC difference in points with its CI, DeLong's z
+    and p, and Holm's p within the task. Keeps ``frame``'s index."""
+    return pd.DataFrame(
+        {
+            "A": frame.row_a,
+            "B": frame.row_b,
+            "pooled AUC A − B (%)": [
+                f"{_signed(d)} [{_signed(lo)}, {_signed(hi)}]"
+                for d, lo, hi in zip(
+                    frame.delta_auc_pooled, frame.delta_ci_low, frame.delta_ci_high, strict=True
+                )
+            ],
+            "DeLong z (pooled OOF)": frame.delong_z_pooled_oof.round(2),
+            "DeLong p (pooled OOF)": frame.delong_p_pooled_oof.map(_fmt_p),
+            "Holm p (per task)": frame.delong_p_holm_pooled_oof.map(_fmt_p),
+        },
+        index=frame.index,
+    )
 
 
 def _signed(value: float) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hilbert_core.service import embeddings
-from hilbert_core.ui.state import StateKeys, init_session_state
+from hilbert_core.ui.state import init_session_state
 from hilbert_core.ui.views import require_workspace
 from hilbert_core.ui.views_analysis import (
     embedding_form,
@@ -26,6 +26,4 @@ guard(
 )
 st.caption(embeddings.SOURCE_NOTE)
 model_dir, cfg, colour = embedding_form(models)
-if st.button("Compute projection", type="primary", key="emb_compute"):
-    st.session_state[StateKeys.EMBEDDINGS_RESULT] = (str(model_dir), cfg)
-embedding_panel(ws.root, model_dir, cfg, colour, st.session_state.get(StateKeys.EMBEDDINGS_RESULT))
+embedding_panel(ws.root, model_dir, cfg, colour)

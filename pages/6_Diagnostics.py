@@ -11,6 +11,7 @@ from hilbert_core.ui.views_analysis import (
     guard,
     render_calibration,
     render_expert_usage,
+    render_run_summary,
     render_training_diagnostics,
     run_picker,
 )
@@ -32,14 +33,11 @@ try:
 except ValueError as exc:
     st.error(f"{exc}")
     st.stop()
-cols = st.columns(3)
-cols[0].metric("Pooled macro AUC", f"{100 * report['auc_macro']:.1f} %")
-cols[1].metric("Fold AUC", f"{100 * report['auc_mean']:.1f} ± {100 * report['auc_sd']:.1f} %")
-cols[2].metric("Documents", len(report["labels"]))
+render_run_summary(report, choice.run_id)
 training, calibration, experts = st.tabs(["Training", "Calibration", "MoE experts"])
 with training:
     render_training_diagnostics(report)
 with calibration:
-    render_calibration(report)
+    render_calibration(report, choice.run_id)
 with experts:
     render_expert_usage(ws.root, diagnostics.moe_models(ws.root))

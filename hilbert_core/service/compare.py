@@ -17,10 +17,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..report import ReportConfig, ReportOutput, RunResult, ablation_tables, load_results, main_tables
-from ..report import _dedupe as latest_runs  # the same de-duplication as `hilbert report`
+from ..report import (  # latest_runs: the same de-duplication as `hilbert report`
+    ReportConfig,
+    ReportOutput,
+    RunResult,
+    ablation_tables,
+    latest_runs,
+    load_results,
+    main_tables,
+)
 from ..report_export import CAPTIONS, safe_file_stem, to_latex
-from ..report_paired import paired_tables
+from ..report_paired import pair_columns, paired_tables
 from ..runs import RunRegistry
 from ..stats import holm
 from ..sweep import registry_path
@@ -216,37 +223,20 @@ def paired_family(
     return frame
 
 
-def start_paired_family(output: CompareOutput, corpus: str, task: str) -> background.TaskState:
-    """:func:`paired_family` in the background (shared by sessions asking for the same runs)."""
+def start_paired_family(
+    output: CompareOutput, corpus: str, task: str, retry: bool = False
+) -> background.TaskState:
+    """:func:`paired_family` in the background (shared by sessions asking for the same runs); a failed
+    computation starts again only with ``retry`` (the user pressed the button again)."""
     ids = family_runs(output, corpus, task)
     key = "pairs:" + hashlib.sha256(repr((ids, output.config)).encode()).hexdigest()[:24]
-    return background.submit(key, lambda progress: paired_family(output, corpus, task, progress))
+    return background.submit(key, lambda progress: paired_family(output, corpus, task, progress), retry=retry)
 
 
 def family_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The family's pairs formatted for reading (AUC points, CI, p-values)."""
-
-    def signed(v: float) -> str:
-        return f"{100 * v:+.1f}" if np.isfinite(v) else "n/a"
-
-    def fmt_p(v: float) -> str:
-        return "n/a" if not np.isfinite(v) else ("<0.001" if v < 0.001 else f"{v:.3f}")
-
-    return pd.DataFrame(
-        {
-            "A": frame.row_a,
-            "B": frame.row_b,
-            "pooled AUC A − B (%)": [
-                f"{signed(d)} [{signed(lo)}, {signed(hi)}]"
-                for d, lo, hi in zip(
-                    frame.delta_auc_pooled, frame.delta_ci_low, frame.delta_ci_high, strict=True
-                )
-            ],
-            "DeLong z": frame.delong_z_pooled_oof.round(2),
-            "DeLong p": frame.delong_p_pooled_oof.map(fmt_p),
-            "Holm p (task)": frame.delong_p_holm_pooled_oof.map(fmt_p),
-        }
-    )
+    """The family's pairs formatted for reading (AUC points, CI, p-values), as ``hilbert report``
+    formats its paired tables."""
+    return pair_columns(frame).reset_index(drop=True)
 
 
 def table_csv(output: CompareOutput, name: str) -> str:

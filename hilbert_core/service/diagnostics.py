@@ -39,6 +39,16 @@ class RunChoice:
     auc: float | None
 
 
+@dataclass(frozen=True)
+class RunSummary:
+    """A run's headline numbers: pooled macro AUC, mean and sd of the fold AUCs, documents scored."""
+
+    auc_macro: float
+    auc_mean: float
+    auc_sd: float
+    num_documents: int
+
+
 @dataclass
 class CalibrationOutput:
     """Reliability of the top-class probability.
@@ -149,6 +159,12 @@ def calibration(labels: list[str], classes: list[str], proba: Any, num_bins: int
             "classes; the report is damaged: run the cross-validation again."
         )
     index = {c: i for i, c in enumerate(classes)}
+    unknown = sorted({str(label) for label in labels} - set(index))
+    if unknown:
+        raise ValueError(
+            f"label {unknown[0]!r} is not one of the classes {list(index)}; the report is damaged: run the "
+            "cross-validation again."
+        )
     y = np.asarray([index[str(label)] for label in labels])
     confidence, correct = proba.max(axis=1), (proba.argmax(axis=1) == y).astype(float)
     edges = np.linspace(0.0, 1.0, num_bins + 1)
@@ -165,8 +181,39 @@ def calibration(labels: list[str], classes: list[str], proba: Any, num_bins: int
     return CalibrationOutput(bins=pd.DataFrame(rows), ece=float(ece), num_documents=int(len(y)))
 
 
-def report_calibration(report: dict[str, Any], num_bins: int = 10) -> CalibrationOutput:
-    return calibration(report["labels"], report["classes"], report["oof_proba"], num_bins)
+def report_calibration(report: dict[str, Any], num_bins: int = 10, run_id: str = "?") -> CalibrationOutput:
+    """:func:`calibration` of a run's out-of-fold probabilities.
+
+    Raises:
+        ValueError: naming run ``run_id`` when its report lacks them or they do not fit its labels.
+    """
+    missing = [k for k in ("labels", "classes", "oof_proba") if report.get(k) is None]
+    if missing:
+        raise ValueError(
+            f"run {run_id}'s report has no {', '.join(missing)} (an older or imported report); run its "
+            "cross-validation again to see its calibration."
+        )
+    try:
+        return calibration(report["labels"], report["classes"], report["oof_proba"], num_bins)
+    except ValueError as exc:
+        raise ValueError(f"run {run_id}: {exc}") from None
+
+
+def run_summary(report: dict[str, Any], run_id: str) -> RunSummary:
+    """The headline numbers of a run's report (ValueError naming the run when one is missing)."""
+    missing = [k for k in ("auc_macro", "auc_mean", "auc_sd", "labels") if report.get(k) is None]
+    if missing:
+        raise ValueError(
+            f"run {run_id}'s report has no {', '.join(missing)} (an older or imported report); run its "
+            "cross-validation again to see them."
+        )
+    try:
+        numbers = [float(report[k]) for k in ("auc_macro", "auc_mean", "auc_sd")]
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"run {run_id}'s report has a non-numeric AUC; run its cross-validation again."
+        ) from None
+    return RunSummary(*numbers, num_documents=len(report["labels"]))
 
 
 def expert_usage(gate_probs: np.ndarray) -> pd.DataFrame:
@@ -185,26 +232,45 @@ def expert_usage(gate_probs: np.ndarray) -> pd.DataFrame:
     )
 
 
+def _bundle_method(model_dir: Path) -> str | None:
+    try:
+        meta = json.loads((model_dir / "bundle.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    config = meta.get("config") if isinstance(meta, dict) else None
+    return ((config or {}).get("eval") or {}).get("method")
+
+
 def moe_models(workspace: str | Path) -> dict[str, Path]:
-    """Trained model bundles with a mixture-of-experts classifier, by folder name."""
+    """Trained model bundles with a mixture-of-experts classifier, by folder name (a bundle whose
+    bundle.json does not name its method is left out)."""
     from .embeddings import model_choices
 
-    out = {}
-    for name, path in model_choices(workspace).items():
-        method = json.loads((path / "bundle.json").read_text(encoding="utf-8"))["config"]["eval"]["method"]
-        if method in MOE_METHODS:
-            out[name] = path
-    return out
+    return {
+        name: path for name, path in model_choices(workspace).items() if _bundle_method(path) in MOE_METHODS
+    }
 
 
-def start_expert_usage(workspace: str | Path, model_dir: str | Path) -> background.TaskState:
-    """Score the model's training documents in the background and summarise its gate weights."""
-    from .embeddings import cache_key, document_outputs
+def _gates_key(workspace: str | Path, model_dir: str | Path) -> str:
+    from .embeddings import cache_key
 
-    key = f"gates:{Path(workspace).resolve()}:{cache_key(model_dir, EmbeddingConfig())}"
+    return f"gates:{Path(workspace).resolve()}:{cache_key(model_dir, EmbeddingConfig())}"
+
+
+def start_expert_usage(
+    workspace: str | Path, model_dir: str | Path, retry: bool = False
+) -> background.TaskState:
+    """Score the model's training documents in the background and summarise its gate weights; a
+    failed computation starts again only with ``retry`` (the user pressed the button again)."""
+    from .embeddings import document_outputs
 
     def compute(progress: background.Progress) -> pd.DataFrame:
         gates = document_outputs(model_dir, workspace, progress).gate_probs
         return expert_usage(gates if gates is not None else np.empty((0, 0)))
 
-    return background.submit(key, compute)
+    return background.submit(_gates_key(workspace, model_dir), compute, retry=retry)
+
+
+def task_state(workspace: str | Path, model_dir: str | Path) -> background.TaskState | None:
+    """The expert-usage task of this model, if one was started in this Studio process."""
+    return background.get(_gates_key(workspace, model_dir))

@@ -227,19 +227,27 @@ def compute_embedding(
     return out
 
 
+def _task_key(workspace: str | Path, model_dir: str | Path, cfg: EmbeddingConfig) -> str:
+    return f"embedding:{Path(workspace).resolve()}:{cache_key(model_dir, cfg)}"
+
+
 def start_embedding(
-    workspace: str | Path, model_dir: str | Path, cfg: EmbeddingConfig
+    workspace: str | Path, model_dir: str | Path, cfg: EmbeddingConfig, retry: bool = False
 ) -> background.TaskState:
-    """Compute the projection in the background (a finished one comes straight from the disk cache)."""
-    key = f"embedding:{Path(workspace).resolve()}:{cache_key(model_dir, cfg)}"
+    """Compute the projection in the background (a finished one comes straight from the disk cache);
+    a failed computation starts again only with ``retry`` (the user pressed the button again)."""
+    key = _task_key(workspace, model_dir, cfg)
     cached = cached_embedding(workspace, model_dir, cfg)
     if cached is not None:
+        background.forget(key)  # the result is on disk: the process need not keep it
         return background.TaskState(key, 1.0, "loaded from the cache", True, None, cached)
-    return background.submit(key, lambda progress: compute_embedding(workspace, model_dir, cfg, progress))
+    return background.submit(
+        key, lambda progress: compute_embedding(workspace, model_dir, cfg, progress), retry=retry
+    )
 
 
 def task_state(
     workspace: str | Path, model_dir: str | Path, cfg: EmbeddingConfig
 ) -> background.TaskState | None:
     """The background task for these settings, if one was started in this Studio process."""
-    return background.get(f"embedding:{Path(workspace).resolve()}:{cache_key(model_dir, cfg)}")
+    return background.get(_task_key(workspace, model_dir, cfg))

@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import AUX_LOSSES, METHODS, MODALITIES
+from ..config import AUX_LOSSES, METHODS, MODALITIES  # also the Train form's choices (ui imports them here)
+from ..data.corpus import RESERVED as CORPUS_RESERVED
+from ..features_io import RESERVED as FEATURES_RESERVED
 from ..jobs import JobStatus, cancel_job, get_job, list_jobs, read_curves, start_job
 from ..runs import RunRegistry
 from ..sweep import registry_path
@@ -29,6 +31,7 @@ LOSS_WEIGHTS = ("contrastive_weight", "cka_weight", "mi_weight")
 DEVICES = ("auto", "cpu", "cuda")
 CURVE_TERMS = ("ce_loss", "contrastive_loss", "cka_loss", "mi_loss", "moe_aux_loss", "val_loss")
 CURVE_COLUMNS = ["run", "epoch", "name", "mean", "sd", "folds"]
+RESERVED_COLUMNS = frozenset(CORPUS_RESERVED) | frozenset(FEATURES_RESERVED)  # never a label column
 
 
 @dataclass(frozen=True)
@@ -86,10 +89,23 @@ def sources(workspace: str | Path) -> dict[str, dict[str, Any]]:
                 columns = list(read_csv_table(table).columns)
             except ValueError:
                 continue
-            reserved = {"document_id", "subject_id", "audio_path", "transcript_path", "num_segments"}
-            tasks = [c for c in columns if c not in reserved]
+            tasks = [c for c in columns if c not in RESERVED_COLUMNS]
             out[f"{kind}: {table.parent.name}"] = {"kind": kind, "path": str(table.parent), "tasks": tasks}
     return out
+
+
+def audio_encoder_names() -> list[str]:
+    """Audio encoders the form offers (hub models, ``hf:<path>``, are named in the overrides box)."""
+    from ..encoders import AUDIO_ENCODERS
+
+    return [n for n in AUDIO_ENCODERS.names() if "<" not in n]
+
+
+def text_encoder_names() -> list[str]:
+    """Text encoders the form offers (hub models, ``hf:<path>``, are named in the overrides box)."""
+    from ..encoders import TEXT_ENCODERS
+
+    return [n for n in TEXT_ENCODERS.names() if "<" not in n]
 
 
 def build_job_spec(workspace: str | Path, request: TrainRequest) -> dict[str, Any]:

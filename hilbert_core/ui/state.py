@@ -31,7 +31,6 @@ class StateKeys:
     # Compare page
     COMPARE_REPORT = "compare_report"
     # Embeddings page
-    EMBEDDINGS_RESULT = "embeddings_result"
     # Diagnostics page
     DIAGNOSTICS_RUN = "diagnostics_run"
 

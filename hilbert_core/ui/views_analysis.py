@@ -9,7 +9,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import streamlit as st
 
-from ..service import diagnostics, embeddings, plots
+from ..service import background, diagnostics, embeddings, plots
 from ..service.background import TaskState
 from .state import StateKeys
 from .views import page_link
@@ -60,6 +60,30 @@ def task_progress(state: TaskState | None, waiting: str) -> bool:
     return True
 
 
+def follow_task(state: TaskState | None, waiting: str) -> bool:
+    """Like :func:`task_progress`, but a running task is followed by a fragment that polls once a
+    second and reruns the page when the task ends: nothing polls once it is done or failed."""
+    if state is None or state.done:
+        return task_progress(state, waiting)
+    _poll_task(state.key, waiting)
+    return False
+
+
+@st.fragment(run_every=1.0)
+def _poll_task(key: str, waiting: str) -> None:
+    state = background.get(key)
+    if state is None or state.done:
+        st.rerun(scope="app")  # the page shows the result (or the error) without this fragment
+    st.progress(state.progress, text=f"{waiting}: {state.message}")
+
+
+def clicked(label: str, key: str, **kwargs) -> bool:
+    """A button that counts its clicks in the session: True once per click, however often the page or
+    its fragments rerun (so a failed background task is retried once per click, never in a loop)."""
+    st.button(label, key=key, on_click=background.click, args=(st.session_state, key), **kwargs)
+    return background.new_click(st.session_state, key)
+
+
 # ---------------------------------------------------------------- Embeddings
 
 
@@ -90,23 +114,22 @@ def render_embedding(result: embeddings.EmbeddingOutput, colour: str) -> None:
     st.caption(f"{len(result.frame)} documents; computed in {result.seconds:.1f} s, cached in the workspace.")
 
 
-@st.fragment(run_every=1.0)
-def embedding_panel(
-    ws_root: Path, model_dir: Path, cfg: embeddings.EmbeddingConfig, colour: str, requested: tuple | None
-) -> None:
-    """The projection for these settings: from the disk cache, or followed while it is computed in the
-    background (started when ``requested`` names these settings)."""
+def embedding_panel(ws_root: Path, model_dir: Path, cfg: embeddings.EmbeddingConfig, colour: str) -> None:
+    """The 'Compute projection' button and the projection for these settings: from the disk cache, or
+    followed while it is computed in the background (a failed one is retried when the button is
+    pressed again)."""
+    pressed = clicked("Compute projection", "emb_compute", type="primary")
     try:
         cached = embeddings.cached_embedding(ws_root, model_dir, cfg)
         state = embeddings.task_state(ws_root, model_dir, cfg)
-        if cached is None and state is None and requested == (str(model_dir), cfg):
-            state = embeddings.start_embedding(ws_root, model_dir, cfg)
-    except ValueError as exc:
-        st.error(str(exc))
+        if cached is None and pressed:
+            state = embeddings.start_embedding(ws_root, model_dir, cfg, retry=True)
+    except (ValueError, OSError) as exc:
+        st.error(f"{exc}")
         return
     if cached is not None:
         render_embedding(cached, colour)
-    elif task_progress(state, f"{cfg.projection.upper()} of {cfg.space}"):
+    elif follow_task(state, f"{cfg.projection.upper()} of {cfg.space}"):
         render_embedding(state.result, colour)
     elif state is None:
         st.info(
@@ -162,10 +185,22 @@ def render_training_diagnostics(report: dict) -> None:
         chart(plots.epoch_lines(summary, terms, "Loss terms per epoch", "loss"), "loss_terms", "diag_loss")
 
 
-def render_calibration(report: dict) -> None:
+def render_run_summary(report: dict, run_id: str) -> None:
+    try:
+        summary = diagnostics.run_summary(report, run_id)
+    except ValueError as exc:
+        st.error(f"{exc}")
+        return
+    cols = st.columns(3)
+    cols[0].metric("Pooled macro AUC", f"{100 * summary.auc_macro:.1f} %")
+    cols[1].metric("Fold AUC", f"{100 * summary.auc_mean:.1f} ± {100 * summary.auc_sd:.1f} %")
+    cols[2].metric("Documents", summary.num_documents)
+
+
+def render_calibration(report: dict, run_id: str) -> None:
     bins = st.slider("Bins", 5, 20, 10, key="diag_bins")
     try:
-        cal = diagnostics.report_calibration(report, bins)
+        cal = diagnostics.report_calibration(report, bins, run_id)
     except ValueError as exc:
         st.error(str(exc))
         return
@@ -188,18 +223,16 @@ def render_expert_usage(ws_root: Path, models: dict[str, Path]) -> None:
             "Train page."
         )
         return
-    name = st.selectbox("Trained model", list(models), key="diag_moe_model")
-    key = f"diag_moe_{name}"
-    if st.button("Measure expert usage", key="diag_moe_go"):
-        st.session_state[key] = True
-    if st.session_state.get(key):
-        _expert_usage_fragment(ws_root, models[name])
-
-
-@st.fragment(run_every=1.0)
-def _expert_usage_fragment(ws_root: Path, model_dir: Path) -> None:
-    state = diagnostics.start_expert_usage(ws_root, model_dir)
-    if task_progress(state, "Scoring the training documents"):
+    model_dir = models[st.selectbox("Trained model", list(models), key="diag_moe_model")]
+    pressed = clicked("Measure expert usage", "diag_moe_go")
+    try:
+        state = diagnostics.task_state(ws_root, model_dir)
+        if pressed:
+            state = diagnostics.start_expert_usage(ws_root, model_dir, retry=True)
+    except (ValueError, OSError) as exc:
+        st.error(f"{exc}")
+        return
+    if follow_task(state, "Scoring the training documents"):
         usage = state.result
         fig = plots.bars(usage, "expert", "mean_gate", "Mean gate weight per expert", "mean gate weight")
         chart(fig, "expert_usage", "diag_moe")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
 from ..service import compare, plots
 from ..service.background import TaskState
-from .views_analysis import chart, task_progress
+from .views_analysis import chart, clicked, follow_task
 
 
 def render_main_table(output: compare.CompareOutput, name: str) -> None:
@@ -60,39 +62,44 @@ def render_paired(output: compare.CompareOutput) -> None:
     a = col_a.selectbox("Row A", names, index=0, key="pair_a")
     b = col_b.selectbox("Row B", names, index=min(1, len(names) - 1), key="pair_b")
     run = output.results[labels[a]]
+    metrics = st.container()  # filled below, once the family's state (for Holm's p) is known
     state = _family_state(output, run.corpus, run.task)
     family = state.result if state is not None and state.done and not state.error else None
+    with metrics:
+        _pair_metrics(output, labels[a], labels[b], family)
+    if state is not None:
+        _family_view(state, run.corpus, run.task)
+
+
+def _pair_metrics(output: compare.CompareOutput, run_a: str, run_b: str, family: pd.DataFrame | None) -> None:
     try:
-        pair = compare.paired_comparison(output, labels[a], labels[b], family)
+        pair = compare.paired_comparison(output, run_a, run_b, family)
     except ValueError as exc:
         st.warning(str(exc))
-    else:
-        cols = st.columns(4)
-        cols[0].metric("AUC A − B (points)", f"{100 * pair.delta:+.1f}")
-        cols[1].metric("95 % CI", f"[{100 * pair.ci_low:+.1f}, {100 * pair.ci_high:+.1f}]")
-        cols[2].metric("DeLong p", _p(pair.p), help=f"z = {pair.z:.2f}")
-        cols[3].metric("Holm p", _p(pair.p_holm), help=f"family of {pair.family_size} comparisons")
-    if st.button(f"Compute every pair of {run.corpus}/{run.task}", key="pair_family_go"):
-        st.session_state[f"pairs_{run.corpus}_{run.task}"] = True
-    if st.session_state.get(f"pairs_{run.corpus}_{run.task}"):
-        _family_fragment(output, run.corpus, run.task)
+        return
+    cols = st.columns(4)
+    cols[0].metric("AUC A − B (points)", f"{100 * pair.delta:+.1f}")
+    cols[1].metric("95 % CI", f"[{100 * pair.ci_low:+.1f}, {100 * pair.ci_high:+.1f}]")
+    cols[2].metric("DeLong p", _p(pair.p), help=f"z = {pair.z:.2f}")
+    cols[3].metric("Holm p", _p(pair.p_holm), help=f"family of {pair.family_size} comparisons")
 
 
 def _family_state(output: compare.CompareOutput, corpus: str, task: str) -> TaskState | None:
-    if not st.session_state.get(f"pairs_{corpus}_{task}"):
+    """The button, and the paired tests of every two rows of the task once it was pressed (a failed
+    computation starts again only on the next press). A snapshot: Holm's p above and the table below
+    see the task in the same state (while it runs, a fragment reruns the page once it is done)."""
+    pressed = clicked(f"Compute every pair of {corpus}/{task}", "pair_family_go")
+    flag = f"pairs_{corpus}_{task}"
+    if pressed:
+        st.session_state[flag] = True
+    if not st.session_state.get(flag):
         return None
-    return compare.start_paired_family(output, corpus, task)
+    return dataclasses.replace(compare.start_paired_family(output, corpus, task, retry=pressed))
 
 
-@st.fragment(run_every=1.0)
-def _family_fragment(output: compare.CompareOutput, corpus: str, task: str) -> None:
-    state = compare.start_paired_family(output, corpus, task)
-    if not task_progress(state, f"Paired tests of {corpus}/{task}"):
+def _family_view(state: TaskState, corpus: str, task: str) -> None:
+    if not follow_task(state, f"Paired tests of {corpus}/{task}"):
         return
-    shown = f"pairs_shown_{corpus}_{task}"
-    if not st.session_state.get(shown):  # once: rerun the whole page so the Holm p above is filled in
-        st.session_state[shown] = True
-        st.rerun(scope="app")
     if state.result.empty:
         st.info(f"No two rows of {corpus}/{task} share documents and folds: nothing to pair.")
         return

@@ -40,11 +40,13 @@ def test_finished_runs_show_table_heatmap_pairs_and_exports(analysis_workspace):
     assert at.metric[3].value == "n/a"  # Holm's p needs every pair of the task
     at.button(key="pair_family_go").click().run()
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not any("DeLong z" in d.value.columns for d in at.dataframe):
+    while time.monotonic() < deadline and not any(
+        "DeLong z (pooled OOF)" in d.value.columns for d in at.dataframe
+    ):
         time.sleep(0.3)
         at.run()
     assert not at.exception
-    family = next(d.value for d in at.dataframe if "DeLong z" in d.value.columns)
+    family = next(d.value for d in at.dataframe if "DeLong z (pooled OOF)" in d.value.columns)
     assert len(family) == 3 and at.metric[3].value != "n/a"
     # two rows scored with different folds: a plain warning, no exception
     at.selectbox(key="pair_b").set_value("synth/label: logmel + lexicon | hilbert").run()

@@ -62,6 +62,22 @@ def test_expert_usage_of_a_trained_model(analysis_workspace):
     assert len(usage) == 2 and abs(usage["mean_gate"].sum() - 1.0) < 1e-5  # 2 experts; gates sum to 1
 
 
+def test_an_old_report_without_its_numbers_is_a_sentence_naming_the_run(analysis_workspace, monkeypatch):
+    load = diagnostics.load_report
+
+    def old_report(workspace, run_id):
+        report = load(workspace, run_id)
+        return {k: v for k, v in report.items() if k not in ("auc_sd", "oof_proba")}
+
+    monkeypatch.setattr(diagnostics, "load_report", old_report)
+    at = open_page(PAGE)
+    assert not at.exception, at.exception
+    run_id = diagnostics.list_cv_runs(analysis_workspace)[0].run_id
+    errors = [e.value for e in at.error]
+    assert any(f"run {run_id}'s report has no auc_sd" in e for e in errors)
+    assert any(f"run {run_id}'s report has no oof_proba" in e for e in errors)
+
+
 def test_demo_workspace(demo_workspace):
     at = open_page(PAGE, timeout=60)
     assert not at.exception, at.exception

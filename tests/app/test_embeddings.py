@@ -63,6 +63,31 @@ def test_a_missing_embedding_space_is_a_plain_error(analysis_workspace, monkeypa
     assert "has no z_text" in at.error[0].value
 
 
+def test_a_failed_projection_is_retried_once_per_click(analysis_workspace, monkeypatch):
+    from hilbert_core.service import embeddings
+
+    calls = []
+
+    def fail(*args, **kwargs):
+        calls.append(1)
+        raise ValueError("the model's feature folder is gone; train it again.")
+
+    monkeypatch.setattr(embeddings, "compute_embedding", fail)
+    at = open_page(PAGE)
+    at.button(key="emb_compute").click().run()
+    _wait_for_chart(at, 30)
+    for _ in range(3):  # reruns show the error and start nothing
+        at.run()
+        assert "feature folder is gone" in at.error[0].value and not at.exception
+    assert len(calls) == 1
+    at.button(key="emb_compute").click().run()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(calls) < 2:
+        time.sleep(0.1)
+    _wait_for_chart(at.run(), 30)
+    assert len(calls) == 2 and "feature folder is gone" in at.error[0].value
+
+
 def test_demo_workspace(demo_workspace):
     at = open_page(PAGE, timeout=60)
     assert not at.exception, at.exception

@@ -75,7 +75,10 @@ def test_family_matches_hilbert_report(output, analysis_template):
     pair = compare.paired_comparison(output, a, b, family)
     assert pair.p_holm == pytest.approx(family.iloc[0].delong_p_holm_pooled_oof)
     assert pair.family_size == len(family)
-    assert list(compare.family_table(family).columns)[:2] == ["A", "B"]
+    shown = compare.family_table(family)  # formatted as the report formats its paired table
+    assert list(shown.columns) == list(full.tables["paired_synth"].columns)[1:]  # less its seed
+    assert shown.columns[:2].tolist() == ["A", "B"] and len(shown) == 3
+    assert all(cell.count("[") == 1 and cell[0] in "+-" for cell in shown["pooled AUC A − B (%)"])
 
 
 def test_exports(output):

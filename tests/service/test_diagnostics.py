@@ -83,3 +83,54 @@ def test_registry_runs_and_their_recorded_series(analysis_template):
     cka = summary[summary.name.isin(diagnostics.CKA_TERMS)]["mean"]
     assert ((cka >= 0) & (cka <= 1 + 1e-6)).all()
     assert list(diagnostics.moe_models(analysis_template)) == ["label-hilbert-tiny"]
+
+
+def test_an_old_report_without_its_numbers_is_one_sentence_naming_the_run():
+    old = {"labels": ["a", "b"], "classes": ["a", "b"], "auc_macro": 0.7, "auc_mean": 0.7}
+    with pytest.raises(ValueError, match="run r42's report has no auc_sd"):
+        diagnostics.run_summary(old, "r42")
+    with pytest.raises(ValueError, match="run r42's report has no oof_proba"):
+        diagnostics.report_calibration(old, 10, "r42")
+    bad_label = {**old, "labels": ["a", "c"], "oof_proba": [[0.6, 0.4], [0.2, 0.8]]}
+    with pytest.raises(ValueError, match="run r42: label 'c' is not one of the classes"):
+        diagnostics.report_calibration(bad_label, 10, "r42")
+    summary = diagnostics.run_summary({**old, "auc_sd": 0.05}, "r42")
+    assert summary.auc_sd == pytest.approx(0.05) and summary.num_documents == 2
+
+
+def test_a_bundle_without_its_method_is_not_offered_for_expert_usage(tmp_path):
+    for name, meta in {"old": '{"config": {}}', "moe": '{"config": {"eval": {"method": "hilbert"}}}'}.items():
+        (tmp_path / "models" / name).mkdir(parents=True)
+        (tmp_path / "models" / name / "bundle.json").write_text(meta, encoding="utf-8")
+    assert list(diagnostics.moe_models(tmp_path)) == ["moe"]
+
+
+def test_a_failed_expert_usage_is_retried_only_when_asked(tmp_path, monkeypatch):
+    from hilbert_core.service import embeddings
+
+    calls = []
+
+    def gone(*args, **kwargs):
+        calls.append(1)
+        raise ValueError("the model's feature folder is gone; train it again.")
+
+    monkeypatch.setattr(embeddings, "document_outputs", gone)
+    model = tmp_path / "models" / "m"
+    model.mkdir(parents=True)
+    (model / "bundle.json").write_text('{"config": {"eval": {"method": "hilbert"}}}', encoding="utf-8")
+    assert diagnostics.task_state(tmp_path, model) is None
+    state = diagnostics.start_expert_usage(tmp_path, model, retry=True)
+    _wait(state)
+    assert diagnostics.task_state(tmp_path, model) is state and "feature folder is gone" in state.error
+    assert diagnostics.start_expert_usage(tmp_path, model) is state and len(calls) == 1  # a rerun
+    _wait(diagnostics.start_expert_usage(tmp_path, model, retry=True))  # a click
+    assert len(calls) == 2
+
+
+def _wait(state, seconds: float = 10):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not state.done:
+        time.sleep(0.01)
+    assert state.done

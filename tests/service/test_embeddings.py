@@ -74,3 +74,25 @@ def test_background_tasks_report_results_and_plain_errors():
     assert background.submit("test-ok", lambda progress: 0) is ok  # a finished task is reused
     background.forget("test-ok")
     assert background.get("test-ok") is None
+
+
+def test_a_failed_projection_is_retried_only_when_asked(analysis_workspace, monkeypatch):
+    calls = []
+
+    def fail(*args, **kwargs):
+        calls.append(1)
+        raise ValueError("this model has no z_text; choose another embedding.")
+
+    monkeypatch.setattr(embeddings, "compute_embedding", fail)
+    model = embeddings.model_choices(analysis_workspace)["label-hilbert-tiny"]
+    cfg = embeddings.EmbeddingConfig(seed=7)
+    state = embeddings.start_embedding(analysis_workspace, model, cfg, retry=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not state.done:
+        time.sleep(0.01)
+    assert embeddings.task_state(analysis_workspace, model, cfg) is state and "no z_text" in state.error
+    assert embeddings.start_embedding(analysis_workspace, model, cfg) is state and len(calls) == 1
+    again = embeddings.start_embedding(analysis_workspace, model, cfg, retry=True)
+    while time.monotonic() < deadline and not again.done:
+        time.sleep(0.01)
+    assert again is not state and len(calls) == 2

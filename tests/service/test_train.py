@@ -74,3 +74,24 @@ def test_live_curves_merge_chunks_and_skip_a_cut_off_line(tmp_path):
     assert curves[["run", "epoch", "name", "folds"]].values.tolist() == [["cell", 1, "val_loss", 2]]
     assert curves["mean"].iloc[0] == pytest.approx((1.25 + 3.0) / 2)
     assert train.live_curves(tmp_path, "nojob").empty
+
+
+def test_corpus_tasks_leave_out_every_reserved_column(tmp_path):
+    folder = tmp_path / "corpora" / "mine"
+    folder.mkdir(parents=True)
+    (folder / "documents.csv").write_text(
+        "document_id,subject_id,audio_path,transcript_path,num_segments,spectrum,site\n"
+        "d1,s1,a.wav,a.json,3,asd,x\n",
+        encoding="utf-8",
+    )
+    assert train.sources(tmp_path)["corpus: mine"]["tasks"] == ["spectrum", "site"]
+
+
+def test_the_form_choices_come_from_the_service():
+    from hilbert_core import config
+
+    assert train.METHODS == config.METHODS and train.MODALITIES == config.MODALITIES
+    assert train.AUX_LOSSES == config.AUX_LOSSES
+    audio, text = train.audio_encoder_names(), train.text_encoder_names()
+    assert "logmel" in audio and "minilm-l6" in text
+    assert not any("<" in n for n in audio + text)  # hub models are named in the overrides box
