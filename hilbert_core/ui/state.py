@@ -30,7 +30,6 @@ class StateKeys:
     TRAIN_JOB_ID = "train_job_id"
     # Compare page
     COMPARE_REPORT = "compare_report"
-    # Embeddings page
     # Diagnostics page
     DIAGNOSTICS_RUN = "diagnostics_run"
 
