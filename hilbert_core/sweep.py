@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .engines import create_engine
-from .features_io import save_features
+from .features_io import FeatureSet, save_features
 from .io import atomic_write_text
 from .runs import RunRegistry
 from .sweep_spec import Cell, ExtractJob, SweepSpec
-from .sweep_tasks import cv_task, extract_task, transcribe_task
+from .sweep_tasks import _check_same_documents, cv_task, extract_task, transcribe_task
 
 if TYPE_CHECKING:
     from .types import EpochRecord
@@ -224,6 +224,41 @@ def task_error(exc: BaseException) -> str:
     lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in str(exc).splitlines()]
     lines = [line for line in lines if line]
     return f"{type(exc).__name__}: {lines[0] if lines else 'no message'}"[:500]
+
+
+def stored_features(
+    workspace: str | Path, corpus_root: str | Path, audio_encoder: str = "", text_encoder: str = ""
+) -> FeatureSet | None:
+    """The features sweeps stored in ``workspace`` for this corpus and these encoders, or None.
+
+    The corpus is matched by the content of its documents.csv (as sweep keys are), whatever the name
+    or folder the sweep gave it; None when any requested encoder's features are not all there.
+    """
+    from .encoders.cache import sanitize_name
+    from .features_io import load_features
+
+    table = Path(corpus_root) / "documents.csv"
+    stores = Path(workspace) / "features"
+    if not table.is_file() or not stores.is_dir():
+        return None
+    fingerprint = hashlib.sha256(table.read_bytes()).hexdigest()[:16]
+    for store in sorted(stores.iterdir()):
+        name, _, tag = store.name.rpartition("-")
+        if tag != hashlib.sha256(f"{name}:{fingerprint}".encode()).hexdigest()[:8]:
+            continue
+        wanted = [(role, enc) for role, enc in (("audio", audio_encoder), ("text", text_encoder)) if enc]
+        folders = {role: store / f"{role}-{sanitize_name(enc)}" for role, enc in wanted}
+        if wanted and all((f / "documents.csv").is_file() for f in folders.values()):
+            parts = {role: load_features(folder) for role, folder in folders.items()}
+            if len(parts) == 2:
+                _check_same_documents(parts["audio"], parts["text"])
+            first = next(iter(parts.values()))
+            return FeatureSet(
+                table=first.table,
+                audio=parts["audio"].audio if "audio" in parts else None,
+                text=parts["text"].text if "text" in parts else None,
+            )
+    return None
 
 
 def plan_remaining(spec: SweepSpec, workspace: str | Path) -> tuple[list[Cell], list[Cell]]:

@@ -92,14 +92,21 @@ def model_choices(workspace: str | Path) -> dict[str, Path]:
 
 
 def _features(bundle, workspace: Path, progress: Progress):
-    """The bundle's training features: its feature folder, or its corpus re-encoded through the cache."""
+    """The bundle's training features: its feature folder, a sweep's stored features of its corpus, or its
+    corpus re-encoded through the cache."""
     from ..extract import ExtractConfig, extract_corpus
     from ..features_io import load_features
+    from ..sweep import stored_features
 
     info = bundle.info
     if info.get("features") and Path(info["features"]).is_dir():
         return load_features(info["features"])
     if info.get("corpus") and Path(info["corpus"]).is_dir():
+        stored = stored_features(
+            workspace, info["corpus"], info.get("audio_encoder", ""), info.get("text_encoder", "")
+        )
+        if stored is not None:  # a sweep already encoded this corpus with these encoders
+            return stored
         cfg = ExtractConfig(
             info.get("audio_encoder", ""),
             info.get("text_encoder", ""),

@@ -236,3 +236,29 @@ def test_task_errors_name_the_cause_in_one_line():
     )
     assert task_error(ValueError("\nbad value\nmore")) == "ValueError: bad value"
     assert task_error(RuntimeError()) == "RuntimeError: no message"
+
+
+def test_stored_features_are_found_by_corpus_content(tmp_path, corpus):  # noqa: F811
+    import shutil
+
+    from hilbert_core.sweep import stored_features
+
+    body = f"""
+corpora:
+  - path: {corpus}
+    tasks: [label]
+audio_encoders: [logmel]
+text_encoders: [lexicon]
+methods: [linear]
+folds: 3
+set: [{", ".join(TINY_SET)}]
+"""
+    run_sweep(load_sweep(write_sweep(tmp_path, body)), tmp_path / "ws", engine="sequential")
+    copy = tmp_path / "elsewhere" / "renamed"
+    shutil.copytree(corpus, copy)  # same documents.csv, another name and folder
+    feats = stored_features(tmp_path / "ws", copy, "logmel", "lexicon")
+    assert feats is not None and len(feats.audio) == len(feats.text) == len(feats.table)
+    assert stored_features(tmp_path / "ws", copy, "", "lexicon").audio is None
+    assert stored_features(tmp_path / "ws", copy, "egemaps", "lexicon") is None  # never extracted
+    (copy / "documents.csv").write_text((copy / "documents.csv").read_text() + "\n", encoding="utf-8")
+    assert stored_features(tmp_path / "ws", copy, "logmel", "lexicon") is None  # other content
