@@ -38,7 +38,11 @@ SLEEP_PROSODY_P = 0.8  # sleep-answer segments delivered tired and slow when sle
 
 @dataclass(frozen=True)
 class SpeakerState:
-    """What drives the cues of one interview: true labels, severity and the cue rates."""
+    """What drives the cues of one interview: true labels, severity and the cue rates.
+
+    ``heard_cue_rate`` (scaled by severity) and ``heard_affect_rate`` add prosody-only disorder and affect
+    cues, drawn from their own random stream so that the words of the interview do not change with them.
+    """
 
     spectrum: str
     affect: str
@@ -46,6 +50,8 @@ class SpeakerState:
     severity: float
     cue_rate: float
     affect_cue_rate: float
+    heard_cue_rate: float = 0.0
+    heard_affect_rate: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -82,14 +88,36 @@ def _disorder_text(
     return pick(CUE_TEXT[spectrum], rng, used), prompt, []
 
 
+def _heard_cues(state: SpeakerState, cues: list[str], heard_rng: np.random.Generator) -> list[str]:
+    """Extra prosody-only cues for a segment whose words and delivery do not already carry that class.
+
+    Always two draws from ``heard_rng`` per segment, whatever the labels, so streams stay aligned.
+    """
+    extra = []
+    disorder, affect = heard_rng.random(), heard_rng.random()
+    for name, u, rate in (
+        (state.spectrum, disorder, state.heard_cue_rate * state.severity),
+        (state.affect, affect, state.heard_affect_rate),
+    ):
+        if name not in ("control", "neutral") and u < rate and not any(c.endswith(f":{name}") for c in cues):
+            extra.append(f"prosodic:{name}")
+    return extra
+
+
 def compose_segment(
-    prompt: str, index: int, state: SpeakerState, rng: np.random.Generator, used: set[str]
+    prompt: str,
+    index: int,
+    state: SpeakerState,
+    rng: np.random.Generator,
+    used: set[str],
+    heard_rng: np.random.Generator | None = None,
 ) -> SegmentText:
     """Text and cues of segment ``index`` of the answer to ``prompt``.
 
     Lexical cues compete for the one sentence (sleep answer > disorder > affect > bad day > neutral); a
     lexical cue that loses is dropped, prosodic cues always combine. ``used`` holds the interview's
-    templates so far (see :func:`.bank.pick`).
+    templates so far (see :func:`.bank.pick`). ``heard_rng`` (optional) draws the extra prosody-only cues
+    of :class:`SpeakerState`; without it there are none.
     """
     text, topic, cues = None, prompt, []
     if prompt == "sleep" and state.sleep == "disturbed":
@@ -117,4 +145,6 @@ def compose_segment(
         cues.append("lexical:bad_day")
     if text is None:
         text = pick(NEUTRAL[prompt], rng, used)
+    if heard_rng is not None:
+        cues += _heard_cues(state, cues, heard_rng)
     return SegmentText(text=text, topic_id=topic, cues=tuple(cues))

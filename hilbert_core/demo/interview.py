@@ -60,10 +60,11 @@ class _Writer:
     base: Prosody
     voice: str
     rng: np.random.Generator
+    heard_rng: np.random.Generator | None = None
     used: set[str] = field(default_factory=set)
 
     def segment(self, prompt: str, index: int) -> SegmentPlan:
-        composed = compose_segment(prompt, index, self.state, self.rng, self.used)
+        composed = compose_segment(prompt, index, self.state, self.rng, self.used, self.heard_rng)
         prosody = segment_prosody(self.base, composed.cues, index == 0, self.rng)
         return SegmentPlan(composed.text, prompt, composed.topic_id, composed.cues, prosody)
 
@@ -130,9 +131,13 @@ def plan_interview(
     target_s: tuple[float, float],
     unusual_rate: float,
     rng: np.random.Generator,
+    heard_rng: np.random.Generator | None = None,
 ) -> DocumentPlan:
-    """Plan one interview of ``subject_id`` with true labels in ``state`` (draws from ``rng`` only)."""
-    writer = _Writer(state, base, voice, rng)
+    """Plan one interview of ``subject_id`` with true labels in ``state``.
+
+    Words, structure and jitter draw from ``rng``; the extra prosody-only cues from ``heard_rng``.
+    """
+    writer = _Writer(state, base, voice, rng, heard_rng)
     answers = [writer.answer(p) for p in _choose_prompts(num_prompts, unusual_rate, rng)]
     _fit_length(answers, target_s, num_prompts[0], writer)
     labels = {"spectrum": state.spectrum, "affect": state.affect, "sleep": state.sleep}

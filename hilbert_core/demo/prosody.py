@@ -64,12 +64,12 @@ class Effect:
 # Cue effects, relative to the speaker's baseline (rationale and sources: hilbert_core.demo.script).
 # Depression and schizophrenia deliberately look alike: prosody alone confuses them.
 EFFECTS: dict[str, Effect] = {
-    "depression": Effect(rate=0.80, pitch=-8, pitch_range=0.50, volume=0.72, pause=1.9),
-    "schizophrenia": Effect(rate=0.83, pitch=-5, pitch_range=0.45, volume=0.85, pause=2.0),
-    "bipolar": Effect(rate=1.30, pitch=9, pitch_range=1.60, volume=1.25, pause=0.5),
-    "negative": Effect(rate=0.92, pitch=-6, pitch_range=0.70, volume=0.88, pause=1.2),
-    "positive": Effect(rate=1.08, pitch=7, pitch_range=1.35, volume=1.10, pause=0.85),
-    "sleep": Effect(rate=0.85, pitch=-2, pitch_range=0.80, volume=0.80, pause=1.3),
+    "depression": Effect(rate=0.72, pitch=-12, pitch_range=0.35, volume=0.60, pause=2.6),
+    "schizophrenia": Effect(rate=0.76, pitch=-7, pitch_range=0.30, volume=0.75, pause=2.8),
+    "bipolar": Effect(rate=1.45, pitch=14, pitch_range=1.90, volume=1.40, pause=0.4),
+    "negative": Effect(rate=0.88, pitch=-9, pitch_range=0.55, volume=0.80, pause=1.4),
+    "positive": Effect(rate=1.12, pitch=10, pitch_range=1.60, volume=1.20, pause=0.75),
+    "sleep": Effect(rate=0.78, pitch=-4, pitch_range=0.65, volume=0.70, pause=1.6),
 }
 _LIMITS = {"rate_wpm": (80, 260), "pitch": (0, 99), "pitch_range": (0, 99), "volume": (20, 200)}
 ANSWER_LATENCY = 2.2  # the first segment of an answer waits this many times the speaker's pause

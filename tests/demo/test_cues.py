@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
 
-from hilbert_core.demo import DemoPlan, DocumentPlan
+from hilbert_core.demo import DemoPlan, DocumentPlan, make_plan
 
 FIRST_PERSON = {"i", "me", "my", "myself"}
 ABSOLUTIST_OR_SAD = {
@@ -104,3 +105,21 @@ def test_sleep_cue_lives_in_the_sleep_answer(plan120: DemoPlan) -> None:
             assert not cued
     assert 0.6 < np.mean(lexical) < 0.95  # said in words in most interviews, not all
     assert np.mean(heard) > 0.85
+
+
+def test_heard_cues_add_prosody_and_keep_the_words(plan120: DemoPlan) -> None:
+    quiet = make_plan(dataclasses.replace(plan120.config, heard_cue_rate=0.0, heard_affect_rate=0.0))
+
+    def heard_only(plan: DemoPlan) -> int:
+        return sum(
+            f"prosodic:{d.labels['spectrum']}" in s.cues and f"lexical:{d.labels['spectrum']}" not in s.cues
+            for d in plan.documents
+            for s in d.segments
+        )
+
+    assert heard_only(plan120) > 1.5 * heard_only(quiet)
+    same = [
+        [s.text for s in a.segments] == [s.text for s in b.segments]
+        for a, b in zip(plan120.documents, quiet.documents, strict=True)
+    ]
+    assert np.mean(same) > 0.75  # only fitting a slower or faster interview to its length moves words
