@@ -18,7 +18,7 @@ import pandas as pd
 from .features_io import save_features
 from .runs import RunRegistry
 from .sweep import registry_path, run_sweep
-from .sweep_spec import load_sweep
+from .sweep_file import load_sweep
 from .synthetic import make_features
 
 logger = logging.getLogger(__name__)

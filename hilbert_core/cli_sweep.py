@@ -28,7 +28,7 @@ def _workspace(args: argparse.Namespace, must_exist: bool = False) -> Path:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .sweep import pending_extractions, plan_remaining, run_sweep
-    from .sweep_spec import load_sweep
+    from .sweep_file import load_sweep
 
     check_engine_args(args.engine, args.workers, args.address)  # e.g. --workers 0: say so, before any work
     spec = load_sweep(args.sweep_file)

@@ -210,7 +210,8 @@ def _update(workspace: str | Path, job_id: str, **fields: Any) -> None:
 
 def build_spec(spec: dict[str, Any]):
     """The :class:`SweepSpec` a job runs (a cv job is a one-cell sweep); raises ValueError on a bad spec."""
-    from .sweep_spec import load_sweep, single_cell_spec
+    from .sweep_file import load_sweep
+    from .sweep_spec import single_cell_spec
 
     if spec["kind"] == "sweep":
         if not spec.get("sweep_file"):

@@ -33,12 +33,8 @@ import pandas as pd
 
 from .config import AUX_LOSSES, ExperimentConfig
 from .runs import RunRecord, RunRegistry
-from .stats import (
-    BootstrapCI,
-    PairedTest,
-    bootstrap_auc_ci,
-    bootstrap_fold_mean_ci,
-)
+from .stats import PairedTest
+from .stats_bootstrap import BootstrapCI, bootstrap_auc_ci, bootstrap_fold_mean_ci
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,8 @@ from .report import (
     _labels,
     _resampling,
 )
-from .stats import delong_test, holm, paired_bootstrap_delta
+from .stats import delong_test, holm
+from .stats_bootstrap import paired_bootstrap_delta
 
 
 def _aligned(a: RunResult, b: RunResult) -> RunResult | None:

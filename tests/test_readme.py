@@ -55,7 +55,7 @@ def test_readme_commands_exist(command):
 
 
 def test_readme_sweep_file_is_the_shipped_one():
-    from hilbert_core.sweep_spec import parse_sweep_text
+    from hilbert_core.sweep_file import parse_sweep_text
 
     shipped = (README.parent / "assets" / "sweeps" / "ravdess.yaml").read_text(encoding="utf-8")
     shown = next(b for b in _blocks("yaml") if "ravdess-backbones" in b)

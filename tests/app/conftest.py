@@ -79,7 +79,7 @@ def _tiny_model(ws, corpus: Path) -> Path:
 
 def _tiny_runs(ws, corpus: Path) -> None:
     from hilbert_core.sweep import run_sweep
-    from hilbert_core.sweep_spec import parse_sweep_text
+    from hilbert_core.sweep_file import parse_sweep_text
 
     body = f"""
     name: studio-tests

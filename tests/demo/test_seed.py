@@ -14,7 +14,7 @@ from hilbert_core.features_io import load_features
 from hilbert_core.report import ReportConfig, build_report
 from hilbert_core.runs import RunRegistry
 from hilbert_core.sweep import features_folder, plan_remaining
-from hilbert_core.sweep_spec import load_sweep
+from hilbert_core.sweep_file import load_sweep
 from hilbert_core.workspace import ASSETS, open_workspace
 
 DEMO = ASSETS / "demo"

@@ -6,7 +6,7 @@ import pytest
 
 from hilbert_core.jobs import build_spec
 from hilbert_core.service import train
-from hilbert_core.sweep_spec import load_sweep
+from hilbert_core.sweep_file import load_sweep
 
 
 def _request(**kw):

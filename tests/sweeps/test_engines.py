@@ -13,7 +13,7 @@ import pytest
 from hilbert_core.engines import SequentialEngine, check_engine_args, create_engine
 from hilbert_core.engines_ray import RayEngine, check_ray_address
 from hilbert_core.sweep import run_sweep
-from hilbert_core.sweep_spec import load_sweep
+from hilbert_core.sweep_file import load_sweep
 
 
 def _free_port() -> int:

@@ -18,7 +18,7 @@ import hilbert_core.engines as engines
 from hilbert_core.engines import LocalEngine
 from hilbert_core.runs import RunRegistry
 from hilbert_core.sweep import registry_path, run_sweep
-from hilbert_core.sweep_spec import load_sweep
+from hilbert_core.sweep_file import load_sweep
 
 
 def _die() -> None:

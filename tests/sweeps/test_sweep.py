@@ -15,7 +15,7 @@ import pytest
 from hilbert_core.cli import main
 from hilbert_core.runs import RunRegistry
 from hilbert_core.sweep import registry_path, run_sweep
-from hilbert_core.sweep_spec import load_sweep
+from hilbert_core.sweep_file import load_sweep
 from tests.sweeps.conftest import TINY_SET, write_sweep
 from tests.test_pipeline import corpus  # noqa: F401  (fixture: 24 short interviews with segments)
 
