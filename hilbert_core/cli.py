@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from .cli_bench import add_bench_parser
+from .cli_runs import add_runs_parser, open_run
+from .cli_runs import write as _write
 from .cli_sweep import add_sweep_parsers
 from .config import METHODS, MODALITIES, ExperimentConfig
 from .demo.cli import add_demo_parser
-from .runs import STATUSES
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +55,6 @@ def _config(args: argparse.Namespace) -> ExperimentConfig:
         evals["losses"] = tuple(s for s in args.losses.split(",") if s)
     cfg = cfg.replace(eval=evals) if evals else cfg
     return cfg.apply_overrides(args.set or [])
-
-
-def _write(text: str) -> None:
-    sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
 
 
 def cmd_synth_features(args: argparse.Namespace) -> int:
@@ -113,7 +109,7 @@ def cmd_cv(args: argparse.Namespace) -> int:
     from .io import atomic_write_text
 
     cfg = _config(args)
-    registry, run_id = _open_run(args, "cv", {**cfg.to_dict(), "task": args.task})
+    registry, run_id = open_run(args, "cv", {**cfg.to_dict(), "task": args.task})
     update, close = _progress_bar(f"cv {cfg.eval.method}")
     try:
         (audio, text, labels, groups, _), source = _task_data(args, update)
@@ -134,67 +130,11 @@ def cmd_cv(args: argparse.Namespace) -> int:
     return 0
 
 
-def _workspace(args: argparse.Namespace) -> str | None:
-    return args.workspace or os.environ.get("HILBERT_WORKSPACE")
-
-
-def _open_run(args: argparse.Namespace, kind: str, config: dict):
-    """(registry, run id) when a workspace is given (--workspace or $HILBERT_WORKSPACE), else (None, None)."""
-    workspace = _workspace(args)
-    if not workspace:
-        return None, None
-    from .device import resolve_device
-    from .runs import RunRegistry
-
-    registry = RunRegistry(Path(workspace) / "registry.sqlite")
-    run_id = registry.create(kind, config)
-    try:
-        registry.start(run_id, str(resolve_device(config.get("train", {}).get("device", "auto"))))
-    except BaseException as exc:  # e.g. a bad device name: the run must not stay queued
-        registry.fail(run_id, f"{type(exc).__name__}: {exc}".splitlines()[0])
-        raise
-    return registry, run_id
-
-
-def cmd_runs(args: argparse.Namespace) -> int:
-    from .runs import RunRegistry
-
-    workspace = _workspace(args)
-    if not workspace:
-        raise ValueError("give --workspace DIR (or set HILBERT_WORKSPACE) to list its runs.")
-    path = Path(workspace) / "registry.sqlite"
-    if not path.is_file():
-        raise ValueError(
-            f"{path} does not exist; runs are recorded there by `hilbert cv --workspace {workspace}`."
-        )
-    for r in RunRegistry(path).list(status=args.status):
-        auc = "" if r.auc_macro is None else f" AUC {r.auc_macro:.4f}"
-        took = "" if r.seconds is None else f" {r.seconds:.0f}s"
-        error = f" error: {r.error}" if r.error else ""
-        _write(f"{r.id} {r.kind:7s} {r.status:9s} {_run_summary(r.kind, r.config)}{auc}{took}{error}")
-    return 0
-
-
-def _run_summary(kind: str, config: dict) -> str:
-    """One line of what a run did, for `hilbert runs`."""
-    if kind == "extract":
-        encoders = [config.get(k) for k in ("encoder", "audio_encoder", "text_encoder") if config.get(k)]
-        corpus = Path(config.get("corpus_root") or config.get("corpus", "?")).name
-        return f"corpus={corpus} encoders={','.join(encoders)}"
-    ev, cell = config.get("eval", {}), config.get("cell", {})
-    pair = "+".join(e for e in (cell.get("audio_encoder"), cell.get("text_encoder")) if e)
-    return (
-        f"task={config.get('task', '?')} method={ev.get('method', '?')} modality={ev.get('modality', '?')}"
-        + (f" encoders={pair}" if pair else "")
-        + (f" sweep={config['sweep']}" if config.get("sweep") else "")
-    )
-
-
 def cmd_train(args: argparse.Namespace) -> int:
     from .bundle import train_final
 
     cfg = _config(args)
-    registry, run_id = _open_run(args, "train", {**cfg.to_dict(), "task": args.task})
+    registry, run_id = open_run(args, "train", {**cfg.to_dict(), "task": args.task})
     update, close = _progress_bar(f"train {cfg.eval.method}")
     try:
         (audio, text, labels, groups, _), source = _task_data(args, update)
@@ -299,7 +239,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         / f"{sanitize_name(args.audio_encoder or 'none')}+{sanitize_name(args.text_encoder or 'none')}"
     )
     config = {**cfg.encoders_info(), "corpus": str(Path(args.corpus).resolve()), "out": str(out)}
-    registry, run_id = _open_run(args, "extract", config)
+    registry, run_id = open_run(args, "extract", config)
     update, close = _progress_bar("extract")
     try:
         feats, encoders = extract_corpus(args.corpus, cfg, update)
@@ -389,10 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the full prediction as JSON")
     p.set_defaults(func=cmd_predict)
 
-    p = sub.add_parser("runs", help="list the runs recorded in a workspace's registry")
-    p.add_argument("--workspace", default=None, help="workspace folder ($HILBERT_WORKSPACE)")
-    p.add_argument("--status", choices=STATUSES, default=None)
-    p.set_defaults(func=cmd_runs)
+    add_runs_parser(sub)
 
     p = sub.add_parser("validate", help="check a corpus folder before any heavy work")
     p.add_argument("corpus")

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 
+from .cli_runs import workspace_arg
+from .cli_runs import write as _write
 from .engines import ENGINES, check_engine_args
 
 
-def _write(text: str) -> None:
-    sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
-
-
 def _workspace(args: argparse.Namespace, must_exist: bool = False) -> Path:
-    workspace = args.workspace or os.environ.get("HILBERT_WORKSPACE")
+    workspace = workspace_arg(args)
     if not workspace:
         raise ValueError("give --workspace DIR (or set HILBERT_WORKSPACE): runs are recorded there.")
     path = Path(workspace)
