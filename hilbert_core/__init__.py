@@ -28,9 +28,9 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from .bundle import Bundle, load_bundle, train_final
-    from .evaluation import cross_validate
+    from .evaluation.cv import cross_validate
     from .model import HilbertModel
+    from .training.bundle import Bundle, load_bundle, train_final
     from .types import CVReport, ModelOutput, Prediction
 
 

@@ -3,9 +3,9 @@
 Default location ``~/.hilbert-studio/workspace``; the ``HILBERT_WORKSPACE`` environment variable
 (or an explicit path) overrides it. Layout::
 
-    registry.sqlite      run registry and background jobs (hilbert_core.runs, hilbert_core.jobs)
+    registry.sqlite      run registry and background jobs (hilbert_core.experiments.registry, hilbert_core.experiments.jobs)
     corpora/<name>/      corpus folders (documents.csv, segments.csv, audio/)
-    features/            encoder outputs shared by sweeps (hilbert_core.sweep.features_folder)
+    features/            encoder outputs shared by sweeps (hilbert_core.experiments.sweep.features_folder)
     models/<name>/       trained bundles (model.safetensors + bundle.json)
     uploads/<session>/   interviews uploaded in one browser session, never shown to another
     cache/, jobs/, exports/
@@ -36,7 +36,7 @@ class Workspace:
 
     @property
     def registry_path(self) -> Path:
-        from .sweep import registry_path
+        from .experiments.sweep import registry_path
 
         return registry_path(self.root)
 

@@ -13,7 +13,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from hilbert_core.config import ExperimentConfig  # noqa: E402
-from hilbert_core.synthetic import make_features  # noqa: E402
+from hilbert_core.data.synthetic import make_features  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ import pytest
 import soundfile as sf
 import torch
 
-import hilbert_core.audio as audio_module
-from hilbert_core.audio import (
+import hilbert_core.audio.reader as audio_module
+from hilbert_core.audio.reader import (
     SAMPLE_RATE,
     AudioReadError,
     audio_sha256,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hilbert_core.bench import BenchCVConfig, bench_cv
+from hilbert_core.bench.cv import BenchCVConfig, bench_cv
 
 
 def test_bench_cv_reports_both_runs_and_machine_rates():

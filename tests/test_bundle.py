@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from hilbert_core.bundle import load_bundle, train_final
 from hilbert_core.config import METHODS
+from hilbert_core.training.bundle import load_bundle, train_final
 
 
 @pytest.mark.parametrize("method", METHODS)

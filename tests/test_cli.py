@@ -74,6 +74,6 @@ def test_cli_start_up_does_not_import_torch():
     import subprocess
     import sys
 
-    code = "import sys, hilbert_core.cli; print('torch' in sys.modules)"
+    code = "import sys, hilbert_core.cli.entry; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

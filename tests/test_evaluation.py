@@ -131,7 +131,7 @@ def test_inner_cross_validation_ensembles(tiny_features, tiny_config):
 
 
 def test_learns_a_clear_signal(tiny_config):
-    from hilbert_core.synthetic import make_features
+    from hilbert_core.data.synthetic import make_features
 
     feats = make_features(
         num_documents=60,

@@ -129,7 +129,7 @@ def test_validate_extract_cv_train_predict(corpus, tmp_path, tiny_bert_dir, caps
 
 
 def test_changed_transcript_is_not_served_from_cache(corpus, tiny_bert_dir):
-    from hilbert_core.extract import ExtractConfig, extract_corpus
+    from hilbert_core.encoders.extract import ExtractConfig, extract_corpus
 
     cfg = ExtractConfig(audio_encoder="logmel", text_encoder=f"hf:{tiny_bert_dir}")
     before, _ = extract_corpus(corpus, cfg)

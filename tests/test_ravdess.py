@@ -32,7 +32,7 @@ def test_validate_is_clean():
 
 def test_emotion_is_predicted_above_chance_from_logmel(tmp_path):
     import hilbert_core as hc
-    from hilbert_core.extract import ExtractConfig, extract_corpus
+    from hilbert_core.encoders.extract import ExtractConfig, extract_corpus
 
     corpus = _subset(tmp_path)
     feats, encoders = extract_corpus(corpus, ExtractConfig(audio_encoder="logmel", text_encoder="minilm-l6"))
@@ -47,7 +47,7 @@ def test_emotion_is_predicted_above_chance_from_logmel(tmp_path):
 
 
 def test_whisper_tiny_features_for_a_few_documents(tmp_path):
-    from hilbert_core.extract import ExtractConfig, extract_corpus
+    from hilbert_core.encoders.extract import ExtractConfig, extract_corpus
 
     corpus = _subset(tmp_path, emotions=("angry",))
     feats, _ = extract_corpus(corpus, ExtractConfig(audio_encoder="whisper-tiny-en", text_encoder=""))

@@ -48,14 +48,14 @@ def test_setup_commands_are_the_ones_ci_runs():
     ],
 )
 def test_readme_commands_exist(command):
-    from hilbert_core.cli import build_parser
+    from hilbert_core.cli.entry import build_parser
 
     assert command in build_parser()._subparsers._group_actions[0].choices
     assert f"hilbert {command}" in README.read_text()
 
 
 def test_readme_sweep_file_is_the_shipped_one():
-    from hilbert_core.sweep_file import parse_sweep_text
+    from hilbert_core.experiments.sweep_file import parse_sweep_text
 
     shipped = (README.parent / "assets" / "sweeps" / "ravdess.yaml").read_text(encoding="utf-8")
     shown = next(b for b in _blocks("yaml") if "ravdess-backbones" in b)

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from hilbert_core.cli import main
-from hilbert_core.runs import SCHEMA_VERSION, RunRegistry
+from hilbert_core.experiments.registry import SCHEMA_VERSION, RunRegistry
 from tests.test_cli import TINY
 
 REPORT = {"auc_macro": 0.8, "auc_mean": 0.79, "auc_sd": 0.05, "fold_auc": [0.7, 0.85, 0.82]}

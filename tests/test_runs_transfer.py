@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from hilbert_core.runs import RunRegistry
-from hilbert_core.runs_transfer import export_runs, import_runs, read_runs_file
+from hilbert_core.experiments.registry import RunRegistry
+from hilbert_core.experiments.transfer import export_runs, import_runs, read_runs_file
 
 
 def _source(tmp_path):

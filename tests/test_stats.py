@@ -5,14 +5,20 @@ import pytest
 from scipy.stats import norm
 from sklearn.metrics import roc_auc_score
 
-from hilbert_core.metrics import macro_auc
-from hilbert_core.stats import _components, delong_test, delong_variance, holm, macro_auc_components
-from hilbert_core.stats_bootstrap import (
+from hilbert_core.evaluation.bootstrap import (
     _resample_weights,
     _weighted_macro_auc,
     bootstrap_auc_ci,
     bootstrap_fold_mean_ci,
     paired_bootstrap_delta,
+)
+from hilbert_core.evaluation.metrics import macro_auc
+from hilbert_core.evaluation.stats import (
+    _components,
+    delong_test,
+    delong_variance,
+    holm,
+    macro_auc_components,
 )
 
 

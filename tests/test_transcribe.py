@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from hilbert_core.transcribe import SegmentationConfig, Word, segment_words
+from hilbert_core.audio.transcribe import SegmentationConfig, Word, segment_words
 
 
 def _words(
@@ -65,7 +65,7 @@ def test_bundled_whisper_transcribes_speech(tmp_path):
 
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed")
-    from hilbert_core.transcribe import transcribe
+    from hilbert_core.audio.transcribe import transcribe
 
     wav = tmp_path / "s.wav"
     subprocess.run(

@@ -50,7 +50,7 @@ def _demo_assets() -> bool:
 
 def _check_one_clean_seed(root: Path) -> None:
     from hilbert_core.demo.seed import seed_state
-    from hilbert_core.runs import RunRegistry
+    from hilbert_core.experiments.registry import RunRegistry
     from hilbert_core.workspace import ASSETS
 
     manifest = json.loads((ASSETS / "demo" / "MANIFEST.json").read_text(encoding="utf-8"))

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..audio import AudioReadError, probe_audio
+from ..audio.reader import AudioReadError, probe_audio
 from .corpus import (
     DOCUMENTS_FILE,
     REQUIRED_DOCUMENT_COLUMNS,

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import yaml
 
+from ..experiments.registry import RunRegistry
+from ..experiments.sweep import features_folder, registry_path, run_sweep
+from ..experiments.sweep_file import parse_sweep_text
+from ..experiments.sweep_spec import ExtractJob, SweepSpec
+from ..experiments.transfer import export_runs, replace_paths
 from ..io import atomic_write_text
-from ..runs import RunRegistry
-from ..runs_transfer import export_runs, replace_paths
-from ..sweep import features_folder, registry_path, run_sweep
-from ..sweep_file import parse_sweep_text
-from ..sweep_spec import ExtractJob, SweepSpec
 from ..workspace import ASSETS
 from . import assets_store as store
 from .assets_model import ModelConfig, train_demo_model

@@ -2,7 +2,7 @@
 
 It is trained by exactly the procedure its sweep cell cross-validates (same overrides, method and
 seed), on the features the sweep extracted, and records its encoders so the app can score a new
-recording with it (:func:`hilbert_core.extract.predict_recording`).
+recording with it (:func:`hilbert_core.encoders.extract.predict_recording`).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..bundle import train_final
-from ..features_io import load_features
-from ..runs import RunRegistry
-from ..sweep import features_folder, registry_path
-from ..sweep_spec import ExtractJob, SweepSpec
+from ..data.features import load_features
+from ..experiments.registry import RunRegistry
+from ..experiments.sweep import features_folder, registry_path
+from ..experiments.sweep_spec import ExtractJob, SweepSpec
+from ..training.bundle import train_final
 
 
 @dataclass(frozen=True)

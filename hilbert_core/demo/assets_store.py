@@ -6,7 +6,7 @@ Layout of ``assets/demo`` (written by :func:`hilbert_core.demo.assets.build_demo
     features/index.json     one entry per encoder run: its workspace folder, file and encoders.json
     features/documents.csv  the feature folders' shared documents table
     features/<role>-<encoder>.npz   (total segments, D) features, compressed
-    runs.json.gz            the finished demo runs (hilbert_core.runs_transfer), paths as ${WORKSPACE}
+    runs.json.gz            the finished demo runs (hilbert_core.experiments.transfer), paths as ${WORKSPACE}
     models/<name>/          trained bundles (bundle.json paths as ${WORKSPACE})
     samples/                interviews to upload (held-out synthetic subjects) and samples.json
     MANIFEST.json           sizes, sha256, seeds, counts, build time

@@ -1,7 +1,7 @@
 """Seed a workspace from the shipped demo assets: corpus, features, finished runs and the demo model.
 
 Takes a few seconds: files are copied and the runs imported, nothing is computed. Features land in the
-very folders :func:`hilbert_core.sweep.features_folder` gives for the demo sweeps (their keys depend on
+very folders :func:`hilbert_core.experiments.sweep.features_folder` gives for the demo sweeps (their keys depend on
 the corpus's documents.csv, not its location), so the demo sweeps are done in a seeded workspace.
 A marker file is written first as ``started`` and last as ``done``; an interrupted seed is redone by the
 next :func:`hilbert_core.workspace.open_workspace`, and every step may safely run twice. Seeding holds an
@@ -22,9 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..experiments.registry import RunRegistry
+from ..experiments.transfer import import_runs, replace_paths
 from ..io import atomic_write_text
-from ..runs import RunRegistry
-from ..runs_transfer import import_runs, replace_paths
 from . import assets_store as store
 
 logger = logging.getLogger(__name__)

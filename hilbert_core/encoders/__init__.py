@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import audio, clap, hf_audio, lexicon, text  # noqa: F401  (registers the encoders)
+from . import audio, clap, hf_audio, lexicon, text
 from .base import (
     SAMPLE_RATE,
     AudioEncoder,

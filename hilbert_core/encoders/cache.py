@@ -50,7 +50,7 @@ def make_key(
     """Key of one document's features.
 
     Args:
-        content_key: SHA-256 of the audio file (``hilbert_core.audio.audio_sha256``), or ``"text"``.
+        content_key: SHA-256 of the audio file (``hilbert_core.audio.reader.audio_sha256``), or ``"text"``.
         segments: the N ``(start_s, end_s)`` spans (audio), or the N segment texts (text).
         encoder_name: ``encoder.name``.
         encoder_revision: ``encoder.revision``.

@@ -1,6 +1,6 @@
 """The comparison dashboard: the paper's AUC table, an encoder-pair heatmap, paired tests and exports.
 
-All numbers come from :mod:`hilbert_core.report` (the functions ``hilbert report`` uses) over the
+All numbers come from :mod:`hilbert_core.report.tables` (the functions ``hilbert report`` uses) over the
 workspace's finished cross-validations; this module reshapes them for the page and adds each run's
 encoders. The main table is computed at once; paired tests are computed for the two rows a user picks,
 and for a whole task (every pair, with Holm's correction) in the background with a progress bar, since a
@@ -17,7 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..report import (  # latest_runs: the same de-duplication as `hilbert report`
+from ..evaluation.stats import holm
+from ..experiments.registry import RunRegistry
+from ..experiments.sweep import registry_path
+from ..report.export import CAPTIONS, safe_file_stem, to_latex
+from ..report.paired import pair_columns, paired_tables
+from ..report.tables import (  # latest_runs: the same de-duplication as `hilbert report`
     ReportConfig,
     ReportOutput,
     RunResult,
@@ -26,11 +31,6 @@ from ..report import (  # latest_runs: the same de-duplication as `hilbert repor
     load_results,
     main_tables,
 )
-from ..report_export import CAPTIONS, safe_file_stem, to_latex
-from ..report_paired import pair_columns, paired_tables
-from ..runs import RunRegistry
-from ..stats import holm
-from ..sweep import registry_path
 from . import background
 
 NO_ENCODER = "(none)"

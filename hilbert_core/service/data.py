@@ -268,7 +268,7 @@ def clip_wav(path: Path, start_s: float, end_s: float | None = None) -> bytes:
     """``[start_s, end_s)`` of a recording as 16 kHz mono 16-bit WAV bytes (for a browser player)."""
     import soundfile as sf
 
-    from ..audio import SAMPLE_RATE, load_audio
+    from ..audio.reader import SAMPLE_RATE, load_audio
 
     samples = load_audio(path, max(0.0, start_s), end_s)
     buf = io.BytesIO()

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..report import method_label
-from ..runs import RunRegistry
-from ..sweep import registry_path
+from ..experiments.registry import RunRegistry
+from ..experiments.sweep import registry_path
+from ..report.tables import method_label
 from . import background
 from .embeddings import EmbeddingConfig
 

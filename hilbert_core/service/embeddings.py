@@ -94,9 +94,9 @@ def model_choices(workspace: str | Path) -> dict[str, Path]:
 def _features(bundle, workspace: Path, progress: Progress):
     """The bundle's training features: its feature folder, a sweep's stored features of its corpus, or its
     corpus re-encoded through the cache."""
-    from ..extract import ExtractConfig, extract_corpus
-    from ..features_io import load_features
-    from ..sweep import stored_features
+    from ..data.features import load_features
+    from ..encoders.extract import ExtractConfig, extract_corpus
+    from ..experiments.sweep import stored_features
 
     info = bundle.info
     if info.get("features") and Path(info["features"]).is_dir():
@@ -124,8 +124,8 @@ def document_outputs(
     model_dir: str | Path, workspace: str | Path, progress: Progress | None = None
 ) -> DocumentOutputs:
     """Score every training document of the bundle in ``model_dir``; returns its embeddings and gates."""
-    from ..bundle import load_bundle
     from ..data import encode_labels, make_folds
+    from ..training.bundle import load_bundle
 
     progress = progress or (lambda f, m: None)
     bundle = load_bundle(model_dir)

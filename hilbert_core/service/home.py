@@ -102,7 +102,7 @@ def model_summary(path: Path) -> ModelSummary:
 
 
 def _run_rows(ws: Workspace, limit: int) -> list[dict]:
-    from ..runs import RunRegistry
+    from ..experiments.registry import RunRegistry
 
     rows = []
     for r in RunRegistry(ws.registry_path).list()[:limit]:
@@ -125,7 +125,7 @@ def _run_rows(ws: Workspace, limit: int) -> list[dict]:
 
 
 def _job_rows(ws: Workspace, limit: int) -> list[dict]:
-    from ..jobs import list_jobs
+    from ..experiments.jobs import list_jobs
 
     return [
         {"job": j.id, "kind": j.kind, "status": j.status, "progress": round(100 * j.progress),

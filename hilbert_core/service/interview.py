@@ -175,7 +175,7 @@ class InterviewScorer:
         self._extractors: dict[tuple[str, str], object] = {}
 
     def bundle(self, path: Path):
-        from ..bundle import load_bundle
+        from ..training.bundle import load_bundle
 
         key = (str(path), (Path(path) / "bundle.json").stat().st_mtime)
         if key not in self._bundles:
@@ -183,7 +183,7 @@ class InterviewScorer:
         return self._bundles[key]
 
     def extractor(self, info: dict):
-        from ..extract import ExtractConfig, Extractor
+        from ..encoders.extract import ExtractConfig, Extractor
 
         key = (info.get("audio_encoder", ""), info.get("text_encoder", ""))
         if key not in self._extractors:
@@ -202,7 +202,7 @@ class InterviewScorer:
         Raises:
             ValueError: no model, an unreadable recording or transcript, or no speech recognised.
         """
-        from ..audio import probe_audio
+        from ..audio.reader import probe_audio
 
         report = progress or (lambda f, m: None)
         if not models:
@@ -229,8 +229,8 @@ class InterviewScorer:
         return out
 
     def _segments(self, audio_path: Path, transcript: Path | None, info: dict, report: Progress):
+        from ..audio.transcribe import BUNDLED, transcribe
         from ..data.transcripts import read_transcript
-        from ..transcribe import BUNDLED, transcribe
 
         if transcript is not None:
             report(0.05, "reading the transcript")

@@ -1,9 +1,9 @@
 """Start, follow and cancel trainings from the Studio: a cross-validation, a final model or a sweep.
 
-Every training runs as a background job (:mod:`hilbert_core.jobs`): its own process, recorded in the
+Every training runs as a background job (:mod:`hilbert_core.experiments.jobs`): its own process, recorded in the
 workspace registry, so it goes on after the browser tab closes and is listed again when it reopens.
 Loss curves are live: a cv or final training streams its per-epoch loss terms while it runs (see
-:func:`hilbert_core.jobs.read_curves`); a sweep's cells run on parallel workers, whose curves appear
+:func:`hilbert_core.experiments.jobs.read_curves`); a sweep's cells run on parallel workers, whose curves appear
 as each cell's cross-validation finishes (stored with its run).
 """
 
@@ -20,10 +20,10 @@ import pandas as pd
 
 from ..config import AUX_LOSSES, METHODS, MODALITIES  # also the Train form's choices (ui imports them here)
 from ..data.corpus import RESERVED as CORPUS_RESERVED
-from ..features_io import RESERVED as FEATURES_RESERVED
-from ..jobs import JobStatus, cancel_job, get_job, list_jobs, read_curves, start_job
-from ..runs import RunRegistry
-from ..sweep import registry_path
+from ..data.features import RESERVED as FEATURES_RESERVED
+from ..experiments.jobs import JobStatus, cancel_job, get_job, list_jobs, read_curves, start_job
+from ..experiments.registry import RunRegistry
+from ..experiments.sweep import registry_path
 from .diagnostics import epoch_frame, epoch_summary
 
 KINDS = {"cv": "cross-validation", "train": "final model", "sweep": "sweep (grid)"}

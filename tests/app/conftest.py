@@ -63,9 +63,9 @@ def _tiny_corpus(root: Path) -> Path:
 
 
 def _tiny_model(ws, corpus: Path) -> Path:
-    from hilbert_core.bundle import train_final
     from hilbert_core.config import ExperimentConfig
-    from hilbert_core.extract import ExtractConfig, extract_corpus
+    from hilbert_core.encoders.extract import ExtractConfig, extract_corpus
+    from hilbert_core.training.bundle import train_final
 
     feats, encoders = extract_corpus(corpus, ExtractConfig(**ENCODERS, cache_dir=ws.root / "cache"))
     audio, text, labels, groups, _ = feats.task_view("spectrum")
@@ -78,8 +78,8 @@ def _tiny_model(ws, corpus: Path) -> Path:
 
 
 def _tiny_runs(ws, corpus: Path) -> None:
-    from hilbert_core.sweep import run_sweep
-    from hilbert_core.sweep_file import parse_sweep_text
+    from hilbert_core.experiments.sweep import run_sweep
+    from hilbert_core.experiments.sweep_file import parse_sweep_text
 
     body = f"""
     name: studio-tests

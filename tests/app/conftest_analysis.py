@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from hilbert_core.bundle import train_final
 from hilbert_core.cli import main
 from hilbert_core.config import ExperimentConfig
-from hilbert_core.evaluation import cross_validate
-from hilbert_core.features_io import load_features
-from hilbert_core.runs import RunRegistry
-from hilbert_core.sweep import registry_path
+from hilbert_core.data.features import load_features
+from hilbert_core.evaluation.cv import cross_validate
+from hilbert_core.experiments.registry import RunRegistry
+from hilbert_core.experiments.sweep import registry_path
+from hilbert_core.training.bundle import train_final
 from hilbert_core.workspace import open_workspace
 
 TINY_SET = [

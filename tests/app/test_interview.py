@@ -11,9 +11,9 @@ import torch
 import torch.nn.functional as F
 from streamlit.testing.v1 import AppTest
 
-from hilbert_core.bundle import load_bundle
 from hilbert_core.losses.mutual_info import infonce_mi
 from hilbert_core.service import interview
+from hilbert_core.training.bundle import load_bundle
 from hilbert_core.workspace import open_workspace
 from tests.app.pages_helper import open_page
 
@@ -135,7 +135,7 @@ def test_an_audio_only_upload_is_transcribed_and_segmented(demo_workspace, sampl
 
 @pytest.mark.slow
 def test_bench_interview_reports_cold_and_warm_times(tmp_path):
-    from hilbert_core.bench_interview import BenchInterviewConfig, bench_interview
+    from hilbert_core.bench.interview import BenchInterviewConfig, bench_interview
 
     out = bench_interview(BenchInterviewConfig(minutes=0.5, repeats=2))
     assert out["audio_seconds"] == pytest.approx(30, abs=0.5) and len(out["warm"]) == 1
@@ -190,7 +190,7 @@ def test_old_upload_folders_are_removed_at_start(tmp_path):
 
 
 def test_a_transcript_past_the_recording_end_is_refused(demo_workspace, sample_interview, tmp_path):
-    from hilbert_core.audio import probe_audio
+    from hilbert_core.audio.reader import probe_audio
     from hilbert_core.data.transcripts import Segment
 
     duration = probe_audio(sample_interview[0]).duration_s
@@ -210,8 +210,8 @@ def test_a_transcript_past_the_recording_end_is_refused(demo_workspace, sample_i
 def test_a_linear_model_shows_no_attention_timeline(demo_workspace, sample_interview):
     from types import SimpleNamespace
 
-    from hilbert_core.bundle import Prediction
     from hilbert_core.data.transcripts import Segment
+    from hilbert_core.training.bundle import Prediction
 
     segments = [Segment(0.0, 2.0, "one"), Segment(2.0, 4.0, "two")]
     uniform = {"audio": np.full(2, 0.5), "text": np.full(2, 0.5)}

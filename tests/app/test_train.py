@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from hilbert_core.jobs import get_job, list_jobs, read_curves, wait_job
+from hilbert_core.experiments.jobs import get_job, list_jobs, read_curves, wait_job
 from tests.app.conftest_analysis import (  # noqa: F401  (fixtures)
     TINY_SET,
     analysis_template_fixture,

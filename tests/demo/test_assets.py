@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from hilbert_core.bundle import load_bundle
+from hilbert_core.data.features import load_features
 from hilbert_core.data.transcripts import read_transcript
 from hilbert_core.demo.assets import AssetsConfig, build_demo_assets, demo_specs
 from hilbert_core.demo.assets_model import ModelConfig
@@ -15,11 +15,11 @@ from hilbert_core.demo.assets_samples import SampleConfig
 from hilbert_core.demo.assets_store import sha256_file
 from hilbert_core.demo.script import DemoConfig
 from hilbert_core.demo.seed import MARKER, seed_state, seed_workspace
-from hilbert_core.features_io import load_features
-from hilbert_core.report import ReportConfig, build_report
-from hilbert_core.runs import RunRegistry
-from hilbert_core.runs_transfer import read_runs_file
-from hilbert_core.sweep import features_folder, plan_remaining
+from hilbert_core.experiments.registry import RunRegistry
+from hilbert_core.experiments.sweep import features_folder, plan_remaining
+from hilbert_core.experiments.transfer import read_runs_file
+from hilbert_core.report.tables import ReportConfig, build_report
+from hilbert_core.training.bundle import load_bundle
 from hilbert_core.workspace import open_workspace
 
 TINY_DEMO = DemoConfig(num_documents=12, min_per_class=3, num_prompts=(3, 4), target_minutes=(0.15, 0.3))

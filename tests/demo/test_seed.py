@@ -7,14 +7,14 @@ import time
 
 import pytest
 
-from hilbert_core.bundle import load_bundle
 from hilbert_core.cli import main
+from hilbert_core.data.features import load_features
 from hilbert_core.demo.seed import seed_workspace
-from hilbert_core.features_io import load_features
-from hilbert_core.report import ReportConfig, build_report
-from hilbert_core.runs import RunRegistry
-from hilbert_core.sweep import features_folder, plan_remaining
-from hilbert_core.sweep_file import load_sweep
+from hilbert_core.experiments.registry import RunRegistry
+from hilbert_core.experiments.sweep import features_folder, plan_remaining
+from hilbert_core.experiments.sweep_file import load_sweep
+from hilbert_core.report.tables import ReportConfig, build_report
+from hilbert_core.training.bundle import load_bundle
 from hilbert_core.workspace import ASSETS, open_workspace
 
 DEMO = ASSETS / "demo"

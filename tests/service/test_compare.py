@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hilbert_core.report import build_report
-from hilbert_core.runs import RunRegistry
+from hilbert_core.experiments.registry import RunRegistry
+from hilbert_core.experiments.sweep import registry_path
+from hilbert_core.report.tables import build_report
 from hilbert_core.service import compare
-from hilbert_core.sweep import registry_path
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hilbert_core.jobs import build_spec
+from hilbert_core.experiments.jobs import build_spec
+from hilbert_core.experiments.sweep_file import load_sweep
 from hilbert_core.service import train
-from hilbert_core.sweep_file import load_sweep
 
 
 def _request(**kw):
@@ -58,7 +58,7 @@ def test_no_jobs_yet(tmp_path):
 
 
 def test_live_curves_merge_chunks_and_skip_a_cut_off_line(tmp_path):
-    from hilbert_core.jobs import _CurveWriter, curves_path
+    from hilbert_core.experiments.jobs import _CurveWriter, curves_path
     from hilbert_core.types import EpochRecord
 
     path = curves_path(tmp_path, "job1")

@@ -10,10 +10,10 @@ import types
 
 import pytest
 
-from hilbert_core.engines import SequentialEngine, check_engine_args, create_engine
-from hilbert_core.engines_ray import RayEngine, check_ray_address
-from hilbert_core.sweep import run_sweep
-from hilbert_core.sweep_file import load_sweep
+from hilbert_core.experiments.engines import SequentialEngine, check_engine_args, create_engine
+from hilbert_core.experiments.engines_ray import RayEngine, check_ray_address
+from hilbert_core.experiments.sweep import run_sweep
+from hilbert_core.experiments.sweep_file import load_sweep
 
 
 def _free_port() -> int:
@@ -118,7 +118,7 @@ def test_mlflow_hook_logs_each_cell(tmp_path, features_sweep, monkeypatch):
     fake.log_metrics = lambda m: calls.append(("metrics", m))
     fake.log_metric = lambda k, v, step: calls.append(("metric", k, v, step))
     monkeypatch.setitem(sys.modules, "mlflow", fake)
-    from hilbert_core.mlflow_log import make_mlflow_hook
+    from hilbert_core.experiments.mlflow_log import make_mlflow_hook
 
     spec = load_sweep(features_sweep)
     hook = make_mlflow_hook(None, tmp_path / "ws", spec.name)
@@ -132,7 +132,7 @@ def test_mlflow_hook_logs_each_cell(tmp_path, features_sweep, monkeypatch):
 
 def test_mlflow_missing_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "mlflow", None)
-    from hilbert_core.mlflow_log import make_mlflow_hook
+    from hilbert_core.experiments.mlflow_log import make_mlflow_hook
 
     with pytest.raises(ValueError, match="--mlflow needs MLflow; install it with `pip install mlflow`"):
         make_mlflow_hook(None, tmp_path, "x")

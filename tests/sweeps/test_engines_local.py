@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-import hilbert_core.engines as engines
-from hilbert_core.engines import LocalEngine
-from hilbert_core.runs import RunRegistry
-from hilbert_core.sweep import registry_path, run_sweep
-from hilbert_core.sweep_file import load_sweep
+import hilbert_core.experiments.engines as engines
+from hilbert_core.experiments.engines import LocalEngine
+from hilbert_core.experiments.registry import RunRegistry
+from hilbert_core.experiments.sweep import registry_path, run_sweep
+from hilbert_core.experiments.sweep_file import load_sweep
 
 
 def _die() -> None:
@@ -40,7 +40,7 @@ def test_a_dead_worker_fails_the_runs_after_it_in_one_line(tmp_path, features_sw
         engine.submit(_die).result(timeout=120)
     later = engine.submit(pow, 2, 3)  # the pool is unusable now: a failed future, not an exception
     assert "worker process of the local engine died" in str(later.exception(timeout=0))
-    monkeypatch.setattr("hilbert_core.sweep.create_engine", lambda *args: engine)
+    monkeypatch.setattr("hilbert_core.experiments.sweep.create_engine", lambda *args: engine)
     out = run_sweep(load_sweep(features_sweep), tmp_path / "ws", engine="local")
     assert out.ran == 0 and len(out.failed) == out.cells == 4
     runs = RunRegistry(registry_path(tmp_path / "ws")).list(kind="cv")
@@ -64,7 +64,7 @@ def test_each_local_worker_takes_its_own_gpu(tmp_path, monkeypatch):
 
 def test_a_worker_whose_driver_already_died_exits():
     code = (
-        "import os; from hilbert_core.engines import _die_with_parent\n"
+        "import os; from hilbert_core.experiments.engines import _die_with_parent\n"
         "_die_with_parent(os.getppid()); print('kept', flush=True)\n"
         "_die_with_parent(os.getppid() + 1); print('not reached')\n"
     )

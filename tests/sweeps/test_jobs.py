@@ -13,10 +13,18 @@ import numpy as np
 import pytest
 
 from hilbert_core.cli import main
-from hilbert_core.jobs import cancel_job, curves_path, get_job, list_jobs, read_curves, start_job, wait_job
-from hilbert_core.runs import HOST, RunRegistry
+from hilbert_core.experiments.jobs import (
+    cancel_job,
+    curves_path,
+    get_job,
+    list_jobs,
+    read_curves,
+    start_job,
+    wait_job,
+)
+from hilbert_core.experiments.registry import HOST, RunRegistry
+from hilbert_core.experiments.sweep import registry_path
 from hilbert_core.service import train
-from hilbert_core.sweep import registry_path
 from tests.sweeps.conftest import TINY_SET
 
 SLOW_SET = [*TINY_SET, "train.epochs=400", "train.patience=400"]
@@ -140,7 +148,7 @@ def test_train_job_saves_a_bundle(tmp_path, feature_folder):
     spec = {k: v for k, v in _cv_spec(feature_folder).items() if k != "folds"} | {"kind": "train"}
     job = wait_job(tmp_path / "ws", start_job(tmp_path / "ws", spec), timeout_s=120)
     assert job.status == "done", open(job.log_path).read()
-    from hilbert_core.bundle import load_bundle
+    from hilbert_core.training.bundle import load_bundle
 
     bundle = load_bundle(job.result["bundle"])
     assert bundle.classes == ["class_0", "class_1", "class_2"]
@@ -178,7 +186,7 @@ def test_a_job_cancelled_before_it_started_never_runs(tmp_path, feature_folder):
     assert cancel_job(ws, job_id).status == "cancelled"
     # its process starting late (e.g. slow imports) finds the job cancelled and leaves it so
     proc = subprocess.run(
-        [sys.executable, "-m", "hilbert_core.jobs", str(ws), job_id],
+        [sys.executable, "-m", "hilbert_core.experiments.jobs", str(ws), job_id],
         capture_output=True,
         text=True,
         timeout=120,
@@ -249,7 +257,7 @@ def test_sweep_cli_refuses_zero_workers(tmp_path, features_sweep, capsys):
 
 
 def test_train_job_marks_its_run_failed_when_it_cannot_start_it(tmp_path, feature_folder, monkeypatch):
-    from hilbert_core.train_job import run_train_job
+    from hilbert_core.experiments.train_job import run_train_job
 
     def locked(self, run_id, device):
         raise sqlite3.OperationalError("database is locked")

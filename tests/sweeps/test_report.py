@@ -8,11 +8,11 @@ import pytest
 
 from hilbert_core.cli import main
 from hilbert_core.config import ExperimentConfig
-from hilbert_core.metrics import summarize
-from hilbert_core.report import ReportConfig, ReportOutput, build_report
-from hilbert_core.report_export import _latex_escape, to_latex, to_markdown, write_report
-from hilbert_core.runs import RunRegistry
-from hilbert_core.stats import delong_test, holm
+from hilbert_core.evaluation.metrics import summarize
+from hilbert_core.evaluation.stats import delong_test, holm
+from hilbert_core.experiments.registry import RunRegistry
+from hilbert_core.report.export import _latex_escape, to_latex, to_markdown, write_report
+from hilbert_core.report.tables import ReportConfig, ReportOutput, build_report
 
 N = 60
 FOLDS = (np.arange(N) // 3) % 3

@@ -13,9 +13,9 @@ from collections import Counter
 import pytest
 
 from hilbert_core.cli import main
-from hilbert_core.runs import RunRegistry
-from hilbert_core.sweep import registry_path, run_sweep
-from hilbert_core.sweep_file import load_sweep
+from hilbert_core.experiments.registry import RunRegistry
+from hilbert_core.experiments.sweep import registry_path, run_sweep
+from hilbert_core.experiments.sweep_file import load_sweep
 from tests.sweeps.conftest import TINY_SET, write_sweep
 from tests.test_pipeline import corpus  # noqa: F401  (fixture: 24 short interviews with segments)
 
@@ -122,7 +122,7 @@ def test_sigkill_then_restart_finishes_every_cell_exactly_once(tmp_path, feature
         """,
     )
     workspace = tmp_path / "ws"
-    cmd = [sys.executable, "-m", "hilbert_core.cli", "sweep", str(sweep), "--workspace", str(workspace)]
+    cmd = [sys.executable, "-m", "hilbert_core.cli.entry", "sweep", str(sweep), "--workspace", str(workspace)]
     proc = subprocess.Popen(
         [*cmd, "--engine", "sequential"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -221,7 +221,7 @@ def test_parallel_engines_give_the_same_results_as_sequential(tmp_path, features
 
 
 def test_task_errors_name_the_cause_in_one_line():
-    from hilbert_core.sweep import task_error
+    from hilbert_core.experiments.sweep import task_error
 
     class RayTaskError(Exception):  # as Ray wraps a task's exception: coloured header, cause kept
         def __init__(self, cause):
@@ -241,7 +241,7 @@ def test_task_errors_name_the_cause_in_one_line():
 def test_stored_features_are_found_by_corpus_content(tmp_path, corpus):  # noqa: F811
     import shutil
 
-    from hilbert_core.sweep import stored_features
+    from hilbert_core.experiments.sweep import stored_features
 
     body = f"""
 corpora:

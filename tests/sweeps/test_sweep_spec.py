@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hilbert_core.sweep_file import SweepFileError, load_sweep
-from hilbert_core.sweep_spec import single_cell_spec
+from hilbert_core.experiments.sweep_file import SweepFileError, load_sweep
+from hilbert_core.experiments.sweep_spec import single_cell_spec
 from tests.sweeps.conftest import write_sweep
 
 

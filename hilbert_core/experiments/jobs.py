@@ -1,0 +1,350 @@
+"""Background jobs: start a sweep, a cross-validation or a final training, follow it, cancel it.
+
+A job runs in its own process (its own session, so it outlives the browser tab or terminal that
+started it) and writes its status, progress and result to the ``jobs`` table of the workspace's
+registry; anyone can read them back later, e.g. after reopening the app. Cancelling sends SIGTERM to
+the job's process group: the job marks its unfinished runs cancelled and stops its workers. A job
+whose process vanished (killed, machine rebooted) is reported as ``lost``; start it again and the
+sweep resumes where it stopped.
+
+Job specs (plain JSON):
+
+- ``{"kind": "sweep", "sweep_file": PATH, "engine": "local", "workers": null, "address": null}``
+- ``{"kind": "cv", "corpus": DIR | "features": DIR, "task": T, "audio_encoder": A, "text_encoder": T,
+  "method": M, "modality": "both", "losses": [...], "folds": 5, "seed": 0, "set": [...]}``
+- ``{"kind": "train", ...same as cv without folds...}``: a final model saved as a bundle in the workspace.
+
+Loss curves stream while a job trains: every epoch of a cv or train job, and of a sweep on the
+``sequential`` engine, appends one JSON line per fold (an :class:`EpochRecord`) to
+``<workspace>/jobs/<job id>.curves.jsonl`` (:func:`read_curves`). Sweeps on the ``local`` or ``ray``
+engines train in worker processes and stream none: their curves are stored with each finished run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..types import EpochRecord
+from .engines import check_engine_args
+from .registry import HOST, RunRegistry, process_alive
+from .sweep import registry_path
+
+logger = logging.getLogger(__name__)
+JOB_KINDS = ("sweep", "cv", "train")
+FINAL = ("done", "failed", "cancelled", "lost")
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """One background job as the registry knows it."""
+
+    id: str
+    kind: str
+    status: str  # queued, running, done, failed, cancelled, lost
+    spec: dict[str, Any]
+    progress: float
+    message: str
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    pid: int | None
+    error: str | None
+    log_path: str | None
+    result: dict[str, Any]
+    host: str | None = None  # the machine its process runs on
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL
+
+
+class JobCancelled(BaseException):
+    """Raised inside a job's process when it receives SIGTERM.
+
+    A BaseException (like KeyboardInterrupt), so that the ``except Exception`` blocks that record a
+    failed task and carry on (sequential engine, sweep driver) do not swallow the cancel.
+    """
+
+
+def _registry(workspace: str | Path) -> RunRegistry:
+    return RunRegistry(registry_path(workspace))
+
+
+def start_job(workspace: str | Path, spec: dict[str, Any]) -> str:
+    """Check ``spec``, record the job and start it in a detached process; returns the job id."""
+    kind = spec.get("kind")
+    if kind not in JOB_KINDS:
+        raise ValueError(f"job kind {kind!r} is unknown; choose one of {', '.join(JOB_KINDS)}.")
+    build_spec(spec)  # fail here, in the caller, on a bad spec: not later in a log file
+    if kind != "train":
+        check_engine_args(_engine_name(spec), spec.get("workers"), spec.get("address"))
+    workspace = Path(workspace).resolve()
+    job_id = uuid.uuid4().hex[:12]
+    log_path = workspace / "jobs" / f"{job_id}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with _registry(workspace).transaction() as db:
+        db.execute(
+            "INSERT INTO jobs (id, kind, status, spec_json, created_at, log_path, host) "
+            "VALUES (?, ?, 'queued', ?, ?, ?, ?)",
+            (job_id, kind, json.dumps(spec), time.time(), str(log_path), HOST),
+        )
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hilbert_core.experiments.jobs", str(workspace), job_id],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # survives the app or terminal; cancel signals its whole group
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    _update(workspace, job_id, pid=proc.pid)
+    return job_id
+
+
+def get_job(workspace: str | Path, job_id: str) -> JobStatus:
+    jobs = _select(workspace, "WHERE id = ?", (job_id,))
+    if not jobs:
+        raise ValueError(
+            f"job {job_id!r} is not in {registry_path(workspace)}; list jobs with `hilbert jobs`."
+        )
+    return jobs[0]
+
+
+def list_jobs(workspace: str | Path) -> list[JobStatus]:
+    """Jobs, newest first."""
+    return _select(workspace, "ORDER BY created_at DESC", ())
+
+
+def cancel_job(workspace: str | Path, job_id: str) -> JobStatus:
+    """Stop a queued or running job (its workers too); a finished job is left as it is.
+
+    Raises:
+        ValueError: the job runs on another machine (its process can only be signalled from there).
+    """
+    job = get_job(workspace, job_id)
+    if job.is_final:
+        return job
+    if _cancel_queued(workspace, job_id):  # its process, if already up, sees this and exits unstarted
+        return get_job(workspace, job_id)
+    job = get_job(workspace, job_id)  # running, or it finished in the meantime
+    if job.is_final:
+        return job
+    if job.host is not None and job.host != HOST:
+        raise ValueError(
+            f"job {job_id} runs on another machine ({job.host}, this is {HOST}); cancel it there with "
+            f"`hilbert jobs cancel {job_id} --workspace WORKSPACE`."
+        )
+    if job.pid is not None and process_alive(job.pid):
+        try:
+            os.killpg(job.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    else:
+        _update(workspace, job_id, status="cancelled", finished_at=time.time(), message="cancelled")
+    return get_job(workspace, job_id)
+
+
+def _cancel_queued(workspace: str | Path, job_id: str) -> bool:
+    """Mark the job cancelled if it has not started yet; True when it was queued."""
+    with _registry(workspace).transaction() as db:
+        cur = db.execute(
+            "UPDATE jobs SET status = 'cancelled', finished_at = ?, message = 'cancelled before it started' "
+            "WHERE id = ? AND status = 'queued'",
+            (time.time(), job_id),
+        )
+        return cur.rowcount == 1
+
+
+def _claim_start(workspace: str | Path, job_id: str) -> bool:
+    """Mark the job running, in one statement, only if it is still queued (not cancelled meanwhile)."""
+    with _registry(workspace).transaction() as db:
+        cur = db.execute(
+            "UPDATE jobs SET status = 'running', started_at = ?, pid = ? WHERE id = ? AND status = 'queued'",
+            (time.time(), os.getpid(), job_id),
+        )
+        return cur.rowcount == 1
+
+
+def wait_job(workspace: str | Path, job_id: str, timeout_s: float = 600.0, poll_s: float = 0.2) -> JobStatus:
+    """Block until the job is final (or ``timeout_s`` passes); returns its last status."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        job = get_job(workspace, job_id)
+        if job.is_final or time.monotonic() > deadline:
+            return job
+        time.sleep(poll_s)
+
+
+def _select(workspace: str | Path, tail: str, args: tuple) -> list[JobStatus]:
+    query = (
+        "SELECT id, kind, status, spec_json, progress, message, created_at, started_at, finished_at, pid, "
+        f"error, log_path, result_json, host FROM jobs {tail}"
+    )
+    with _registry(workspace).connect() as db:
+        rows = db.execute(query, args).fetchall()
+    out = []
+    for r in rows:
+        status = r[2]
+        if status in ("queued", "running") and r[13] == HOST and r[9] is not None and not process_alive(r[9]):
+            status = "lost"
+        out.append(JobStatus(r[0], r[1], status, json.loads(r[3]), *r[4:12], json.loads(r[12]), r[13]))
+    return out
+
+
+def _update(workspace: str | Path, job_id: str, **fields: Any) -> None:
+    sets = ", ".join(f"{k} = ?" for k in fields)
+    with _registry(workspace).transaction() as db:
+        db.execute(f"UPDATE jobs SET {sets} WHERE id = ?", (*fields.values(), job_id))
+
+
+def build_spec(spec: dict[str, Any]):
+    """The :class:`SweepSpec` a job runs (a cv job is a one-cell sweep); raises ValueError on a bad spec."""
+    from .sweep_file import load_sweep
+    from .sweep_spec import single_cell_spec
+
+    if spec["kind"] == "sweep":
+        if not spec.get("sweep_file"):
+            raise ValueError("a sweep job needs 'sweep_file' (a sweep YAML file).")
+        return load_sweep(spec["sweep_file"])
+    return single_cell_spec(spec)
+
+
+def _engine_name(spec: dict[str, Any]) -> str:
+    """The engine a sweep or cv job runs on: a sweep defaults to the local pool, a cv job to in-process."""
+    return spec.get("engine", "local" if spec["kind"] == "sweep" else "sequential")
+
+
+class _Throttled:
+    """Writes progress to the registry at most every ``every_s`` seconds (and always the last one)."""
+
+    def __init__(self, workspace: Path, job_id: str, every_s: float = 0.5) -> None:
+        self.workspace, self.job_id, self.every_s = workspace, job_id, every_s
+        self.last = 0.0
+
+    def __call__(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - self.last >= self.every_s or fraction >= 1.0:
+            self.last = now
+            _update(self.workspace, self.job_id, progress=float(fraction), message=message[:500])
+
+
+def curves_path(workspace: str | Path, job_id: str) -> Path:
+    """The job's per-epoch loss records, one JSON object a line (see :func:`read_curves`)."""
+    return Path(workspace) / "jobs" / f"{job_id}.curves.jsonl"
+
+
+class _CurveWriter:
+    """Appends each :class:`EpochRecord` as one JSON line, flushed at once so readers see it live."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __call__(self, record: EpochRecord) -> None:
+        with open(self.path, "a", encoding="utf-8") as out:
+            out.write(json.dumps(dataclasses.asdict(record)) + "\n")
+            out.flush()
+
+
+def read_curves(workspace: str | Path, job_id: str) -> list[EpochRecord]:
+    """The per-epoch records a job streamed so far, in the order written; empty when there are none.
+    A line that does not parse (the last one, while the job is writing it) is skipped."""
+    path = curves_path(workspace, job_id)
+    if not path.is_file():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            d = json.loads(line)
+            values = {str(k): float(v) for k, v in d["values"].items()}
+            out.append(
+                EpochRecord(str(d["label"]), int(d["epoch"]), values, int(d["num_members"]), str(d["run"]))
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
+            continue
+    return out
+
+
+def _raise_cancelled(signum: int, frame: Any) -> None:
+    raise JobCancelled()
+
+
+def run_job(workspace: str | Path, job_id: str) -> int:
+    """Body of a job's process (``python -m hilbert_core.experiments.jobs WORKSPACE JOB_ID``)."""
+    workspace = Path(workspace)
+    signal.signal(signal.SIGTERM, _raise_cancelled)
+    try:
+        if not _claim_start(workspace, job_id):
+            logger.info("job %s was cancelled before it started; nothing to do", job_id)
+            return 130
+        result = _execute(workspace, get_job(workspace, job_id), _Throttled(workspace, job_id))
+    except JobCancelled:
+        _update(workspace, job_id, status="cancelled", finished_at=time.time(), message="cancelled")
+        return 130
+    except Exception as exc:  # noqa: BLE001  (recorded for the user; the traceback goes to the log)
+        logger.exception("job %s failed", job_id)
+        error = f"{exc}" if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
+        _update(workspace, job_id, status="failed", finished_at=time.time(), error=error)
+        return 1
+    _update(
+        workspace,
+        job_id,
+        status="done",
+        finished_at=time.time(),
+        progress=1.0,
+        result_json=json.dumps(result),
+        message="done",
+    )
+    return 0
+
+
+def _execute(workspace: Path, job: JobStatus, progress) -> dict[str, Any]:
+    spec = job.spec
+    on_epoch = _CurveWriter(curves_path(workspace, job.id))
+    if spec["kind"] == "train":
+        from .train_job import run_train_job
+
+        return run_train_job(workspace, job.id, spec, progress, on_epoch)
+    from .sweep import run_sweep
+
+    hooks = ()
+    if spec.get("mlflow") is not None:
+        from .mlflow_log import make_mlflow_hook
+
+        hooks = (make_mlflow_hook(spec["mlflow"], workspace, spec.get("name", "hilbert")),)
+    out = run_sweep(
+        build_spec(spec),
+        workspace,
+        engine=_engine_name(spec),
+        workers=spec.get("workers"),
+        address=spec.get("address"),
+        progress=progress,
+        job_id=job.id,
+        hooks=hooks,
+        on_epoch=on_epoch,
+    )
+    if out.failed and not out.ran:
+        raise ValueError(f"{len(out.failed)} cell(s) failed; first: {out.failed[0][0]}: {out.failed[0][1]}")
+    return {
+        "cells": out.cells,
+        "already_done": out.already_done,
+        "ran": out.ran,
+        "failed": out.failed,
+        "run_ids": out.run_ids,
+        "seconds": out.seconds,
+    }
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    sys.exit(run_job(sys.argv[1], sys.argv[2]))

@@ -1,0 +1,254 @@
+"""A final model trained on all documents, saved and loaded as a bundle, used to score one document.
+
+The final model is made by exactly the procedure that cross-validation evaluates: the same
+candidates, inner validation split(s) and early stopping, on all documents instead of a
+training fold; the chosen candidate's inner models form the bundle's ensemble (M members).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..config import ExperimentConfig
+from ..data import pad_documents
+from ..io import read_bundle, to_numpy_dict, write_bundle
+from ..model import HilbertModel
+from ..types import Prediction
+from .engine import EpochCallback, Progress, train_members
+from .probe import LinearProbe, fit_linear_probe
+from .recipe import candidate_grid, member_specs, prepare, select_candidate
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Bundle:
+    """A trained model with everything needed to use it.
+
+    Attributes:
+        config: the experiment config it was trained with.
+        classes: class names (columns of the probabilities).
+        audio_dim, text_dim: frozen feature widths it expects (0 = modality unused).
+        model: the stacked network (None for ``linear``).
+        probe: the linear probe (``linear`` only).
+        info: free metadata saved with it (task name, encoders and revisions, training summary).
+        reference: the training documents' embeddings (``z_audio``, ``z_text``, ``z_joint``: (N, K),
+            ensemble member 0), so one new document can be placed against the training set; empty for
+            methods without embeddings and for bundles saved before it existed.
+    """
+
+    config: ExperimentConfig
+    classes: list[str]
+    audio_dim: int
+    text_dim: int
+    model: HilbertModel | None = None
+    probe: LinearProbe | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+    reference: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def method(self) -> str:
+        return self.config.eval.method
+
+    def save(self, out_dir: str | Path, overwrite: bool = False) -> Path:
+        """Write ``model.safetensors`` and ``bundle.json`` to ``out_dir`` (atomically, JSON last)."""
+        if self.probe is not None:
+            tensors = {
+                f"probe.{k}": torch.from_numpy(np.asarray(v, dtype=np.float64))
+                for k, v in vars(self.probe).items()
+                if k != "C"
+            }
+        else:
+            tensors = {f"model.{k}": v for k, v in self.model.state_dict().items()}
+        tensors.update(
+            {f"reference.{k}": torch.from_numpy(np.ascontiguousarray(v)) for k, v in self.reference.items()}
+        )
+        meta = {
+            "config": self.config.to_dict(),
+            "classes": self.classes,
+            "audio_dim": self.audio_dim,
+            "text_dim": self.text_dim,
+            "num_members": 0 if self.model is None else self.model.num_members,
+            "probe_C": None if self.probe is None else self.probe.C,
+            "info": self.info,
+            "package_version": _version(),
+        }
+        return write_bundle(out_dir, tensors, meta, overwrite=overwrite)
+
+    def predict(self, audio: np.ndarray | None, text: np.ndarray | None) -> Prediction:
+        """Score one document: audio (N, Da) and/or text (N, Dt) segment features."""
+        modality = self.config.eval.modality
+        docs = pad_documents([audio] if modality != "text" else None, [text] if modality != "audio" else None)
+        for name, dim in (("audio", self.audio_dim), ("text", self.text_dim)):
+            got = getattr(docs, f"{name}_dim")
+            if dim and got != dim:
+                raise ValueError(
+                    f"{name} features have {got} dimensions but this model was trained on {dim}; "
+                    "extract them with the encoder recorded in the bundle."
+                )
+        if self.probe is not None:
+            proba = self.probe.predict_proba(docs.mean_pooled(modality))[0]
+            s = docs.mask.shape[1]
+            uniform = {n: np.full(s, 1.0 / s) for n in ("audio", "text") if getattr(docs, n) is not None}
+            return Prediction(self.classes, proba, uniform, None, None, None, None)
+        return _predict_neural(self.model, docs, self.classes)
+
+
+@torch.no_grad()
+def _predict_neural(model: HilbertModel, docs, classes: list[str]) -> Prediction:
+    model.eval()
+    tensors = [None if x is None else torch.from_numpy(x) for x in (docs.audio, docs.text)]
+    out = model(tensors[0], tensors[1], torch.from_numpy(docs.mask))
+    proba = torch.softmax(out.logits, dim=-1).mean(0)[0].numpy()  # average over the ensemble
+
+    def first(t: torch.Tensor | None) -> np.ndarray | None:
+        # Embedding spaces and experts of independent members are not aligned: show member 0's.
+        return None if t is None else t[0, 0].numpy()
+
+    attention = {name: a.mean(0)[0].numpy() for name, a in out.attn_weights.items()}
+    return Prediction(
+        classes=classes,
+        proba=proba,
+        attention=attention,
+        gate_probs=first(out.gate_probs),
+        z_audio=first(out.audio_emb),
+        z_text=first(out.text_emb),
+        z_joint=first(out.joint_emb),
+    )
+
+
+def train_final(
+    audio: Sequence[np.ndarray] | None = None,
+    text: Sequence[np.ndarray] | None = None,
+    labels: Sequence[object] = (),
+    method: str | None = None,
+    groups: Sequence[object] | None = None,
+    seed: int | None = None,
+    config: ExperimentConfig | None = None,
+    *,
+    info: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+    on_epoch: EpochCallback | None = None,
+) -> Bundle:
+    """Train the final model of ``method`` on all documents (same procedure as one CV training fold).
+
+    ``on_epoch`` receives one :class:`EpochRecord` (label ``"final"``) per epoch; never for ``linear``.
+    """
+    cfg = config or ExperimentConfig()
+    overrides = {k: v for k, v in (("method", method), ("seed", seed)) if v is not None}
+    cfg = cfg.replace(eval=overrides) if overrides else cfg
+    data = prepare(audio, text, labels, groups, cfg)
+    cfg = data.cfg
+    all_idx = np.arange(len(data.y))
+    summary: dict[str, Any] = {"num_documents": int(len(all_idx))}
+    if cfg.eval.method == "linear":
+        probe = fit_linear_probe(data.docs.mean_pooled(cfg.eval.modality), data.y, data.groups, cfg.eval.seed)
+        return Bundle(
+            cfg,
+            data.classes,
+            data.docs.audio_dim,
+            data.docs.text_dim,
+            probe=probe,
+            info={**(info or {}), "training": {**summary, "C": probe.C}},
+        )
+    specs, cand_of = member_specs(data, all_idx, cfg.eval.seed)
+    labels = ["final"] * len(specs)
+    out = train_members(
+        data.docs, data.y, len(data.classes), specs, cfg, progress=progress, on_epoch=on_epoch, labels=labels
+    )
+    cand_arr = np.array(cand_of)
+    best = select_candidate(out, np.arange(len(specs)), cand_arr)
+    chosen = np.flatnonzero(cand_arr == best)
+    summary.update(candidate_grid(cfg)[best])
+    summary.update(best_epoch=out.best_epoch[chosen].tolist(), val_loss=out.best_val_loss[chosen].tolist())
+    model = select_members(out.model, chosen)
+    return Bundle(
+        cfg,
+        data.classes,
+        data.docs.audio_dim,
+        data.docs.text_dim,
+        model=model,
+        info={**(info or {}), "training": summary},
+        reference=reference_embeddings(model, data.docs),
+    )
+
+
+@torch.no_grad()
+def reference_embeddings(model: HilbertModel, docs, batch_size: int = 64) -> dict[str, np.ndarray]:
+    """Ensemble member 0's ``z_audio``, ``z_text``, ``z_joint`` of every document: name -> (N, K)."""
+    model.eval()
+    parts: dict[str, list[np.ndarray]] = {}
+    for a in range(0, docs.num_documents, batch_size):
+        rows = slice(a, a + batch_size)
+        tensors = [None if x is None else torch.from_numpy(x[rows]) for x in (docs.audio, docs.text)]
+        out = model(tensors[0], tensors[1], torch.from_numpy(docs.mask[rows]))
+        for name, z in (("z_audio", out.audio_emb), ("z_text", out.text_emb), ("z_joint", out.joint_emb)):
+            if z is not None:
+                parts.setdefault(name, []).append(z[0].float().numpy())
+    return {name: np.concatenate(chunks).astype(np.float32) for name, chunks in parts.items()}
+
+
+def select_members(model: HilbertModel, members: np.ndarray) -> HilbertModel:
+    """A new stacked model holding only ``members`` of ``model``."""
+    small = HilbertModel(
+        model.cfg,
+        model.method,
+        model.modality,
+        model.audio_dim,
+        model.text_dim,
+        model.num_classes,
+        num_members=len(members),
+    )
+    index = torch.as_tensor(members, dtype=torch.long)
+    small.load_state_dict({k: v.index_select(0, index) for k, v in model.state_dict().items()})
+    return small.eval()
+
+
+def load_bundle(path: str | Path) -> Bundle:
+    """Load a bundle written by :meth:`Bundle.save` (safetensors + JSON; nothing is unpickled)."""
+    tensors, meta = read_bundle(path)
+    try:
+        cfg = ExperimentConfig.from_dict(meta["config"])
+        classes, audio_dim, text_dim = list(meta["classes"]), int(meta["audio_dim"]), int(meta["text_dim"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{path}/bundle.json is missing or has a bad field ({exc}); re-save the bundle."
+        ) from None
+    if cfg.eval.method == "linear":
+        arrays = to_numpy_dict(tensors, "probe.")
+        probe = LinearProbe(C=float(meta.get("probe_C") or 1.0), **arrays)
+        return Bundle(cfg, classes, audio_dim, text_dim, probe=probe, info=meta.get("info", {}))
+    model = HilbertModel(
+        cfg.model,
+        cfg.eval.method,
+        cfg.eval.modality,
+        audio_dim,
+        text_dim,
+        len(classes),
+        num_members=int(meta["num_members"]),
+    )
+    state = {k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")}
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"{path}/model.safetensors does not match bundle.json ({str(exc).splitlines()[0]}); "
+            "re-save the bundle."
+        ) from None
+    reference = to_numpy_dict(tensors, "reference.")
+    return Bundle(
+        cfg, classes, audio_dim, text_dim, model=model.eval(), info=meta.get("info", {}), reference=reference
+    )
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
