@@ -13,8 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .config import AUX_LOSSES, METHODS, EvalConfig, ExperimentConfig, LossConfig, ModelConfig, TrainConfig
-
-__version__ = "0.1.0"
+from .version import __version__
 
 _LAZY = {
     "Bundle": "bundle",

@@ -1,21 +1,19 @@
-"""Atomic file writes and model bundles: safetensors weights plus a JSON config, never pickle."""
+"""Atomic file writes (temporary file beside the target, then a rename) and folder-safe names.
+
+Light on purpose (no torch): the CLI and the workspace import it at start-up.
+"""
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import tempfile
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
 
-BUNDLE_FORMAT = 1
-WEIGHTS_FILE = "model.safetensors"
-CONFIG_FILE = "bundle.json"
+def sanitize_name(name: str) -> str:
+    """A folder-safe form of a name (``hf:/a/b@9`` -> ``hf_a_b_9``)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")[:100] or "encoder"
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
@@ -36,70 +34,3 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 
 def atomic_write_text(path: str | Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def save_tensors(
-    path: str | Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str] | None = None
-) -> None:
-    """Save tensors as safetensors, atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp, metadata=metadata)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_bundle(
-    out_dir: str | Path, tensors: dict[str, torch.Tensor], meta: dict[str, Any], overwrite: bool = False
-) -> Path:
-    """Write a bundle folder: ``model.safetensors`` then ``bundle.json`` (the JSON is written last, so a
-    folder with a ``bundle.json`` always holds complete weights)."""
-    out = Path(out_dir)
-    if (out / CONFIG_FILE).exists() and not overwrite:
-        raise ValueError(
-            f"{out} already holds a model bundle; choose another folder or pass overwrite=True "
-            "(--overwrite on the command line)."
-        )
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"{out} is a file, not a folder; give a folder path for the model bundle.")
-    save_tensors(out / WEIGHTS_FILE, tensors)
-    atomic_write_text(
-        out / CONFIG_FILE, json.dumps({"format": BUNDLE_FORMAT, **meta}, indent=2, sort_keys=True)
-    )
-    return out
-
-
-def read_bundle(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """Read a bundle folder; raises ValueError naming the file and what is wrong."""
-    folder = Path(path)
-    config_path, weights_path = folder / CONFIG_FILE, folder / WEIGHTS_FILE
-    if not config_path.is_file() or not weights_path.is_file():
-        raise ValueError(
-            f"{folder} is not a model bundle: it needs {CONFIG_FILE} and {WEIGHTS_FILE}; "
-            "create one with `hilbert train` or hilbert_core.train_final(...).save(folder)."
-        )
-    try:
-        meta = json.loads(config_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{config_path} is not valid JSON ({exc}); re-save the bundle.") from None
-    if meta.get("format", 0) > BUNDLE_FORMAT:
-        raise ValueError(
-            f"{config_path} has bundle format {meta.get('format')}, newer than this version "
-            f"understands ({BUNDLE_FORMAT}); upgrade hilbert-studio."
-        )
-    try:
-        tensors = load_file(weights_path)
-    except (SafetensorError, OSError) as exc:
-        raise ValueError(
-            f"{weights_path} cannot be read as safetensors ({exc}); re-save the bundle."
-        ) from None
-    return tensors, meta
-
-
-def to_numpy_dict(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, np.ndarray]:
-    return {k[len(prefix) :]: v.numpy() for k, v in tensors.items() if k.startswith(prefix)}

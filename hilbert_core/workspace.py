@@ -3,22 +3,29 @@
 Default location ``~/.hilbert-studio/workspace``; the ``HILBERT_WORKSPACE`` environment variable
 (or an explicit path) overrides it. Layout::
 
-    registry.sqlite      run registry and background jobs (hilbert_core.experiments.registry, hilbert_core.experiments.jobs)
-    corpora/<name>/      corpus folders (documents.csv, segments.csv, audio/)
-    features/            encoder outputs shared by sweeps (hilbert_core.experiments.sweep.features_folder)
-    models/<name>/       trained bundles (model.safetensors + bundle.json)
-    uploads/<session>/   interviews uploaded in one browser session, never shown to another
-    cache/, jobs/, exports/
+    registry.sqlite          run registry and background jobs (experiments.registry, experiments.jobs)
+    corpora/<name>/          corpus folders (documents.csv, segments.csv, audio/)
+    features/<corpus>-<tag>/<role>-<encoder>/
+                             encoder outputs shared by sweeps, keyed by corpus content (feature_store)
+    models/<name>/           trained bundles (model.safetensors + bundle.json)
+    uploads/<session>/       interviews uploaded in one browser session, never shown to another
+    cache/                   segment-feature cache of jobs; cache/embeddings/ (t-SNE/UMAP results)
+    jobs/<id>.log            a background job's log; jobs/<id>.curves.jsonl its per-epoch loss records
+    exports/                 files written for download
 
+This module is the one place that spells these paths: everything else asks it.
 A new workspace is seeded from the shipped demo assets (``assets/demo``), when they are there.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from .io import sanitize_name
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +33,76 @@ ENV_VAR = "HILBERT_WORKSPACE"
 DEFAULT_ROOT = Path("~/.hilbert-studio/workspace")
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 SUBFOLDERS = ("corpora", "features", "models", "uploads", "cache", "jobs", "exports")
+REGISTRY_FILE = "registry.sqlite"
+
+
+def registry_path(root: str | Path) -> Path:
+    """The run registry (SQLite) of the workspace at ``root``."""
+    return Path(root) / REGISTRY_FILE
+
+
+def corpora_dir(root: str | Path) -> Path:
+    return Path(root) / "corpora"
+
+
+def uploads_dir(root: str | Path) -> Path:
+    return Path(root) / "uploads"
+
+
+def exports_dir(root: str | Path) -> Path:
+    return Path(root) / "exports"
+
+
+def features_dir(root: str | Path) -> Path:
+    return Path(root) / "features"
+
+
+def feature_store(root: str | Path, corpus_name: str, corpus_identity: str) -> Path:
+    """Where sweeps keep the features of one corpus: named after it, tagged by its content identity."""
+    tag = hashlib.sha256(corpus_identity.encode()).hexdigest()[:8]
+    return features_dir(root) / f"{corpus_name}-{tag}"
+
+
+def store_matches(store: Path, fingerprint: str) -> bool:
+    """Whether a feature store folder belongs to the corpus whose documents.csv has ``fingerprint``."""
+    name, _, tag = store.name.rpartition("-")
+    return tag == hashlib.sha256(f"{name}:{fingerprint}".encode()).hexdigest()[:8]
+
+
+def encoder_folder(store: Path, role: str, encoder: str) -> Path:
+    """One encoder's features inside a feature store (``role`` is ``audio`` or ``text``)."""
+    return store / f"{role}-{sanitize_name(encoder)}"
+
+
+def models_dir(root: str | Path) -> Path:
+    return Path(root) / "models"
+
+
+def cache_dir(root: str | Path) -> Path:
+    return Path(root) / "cache"
+
+
+def embeddings_cache(root: str | Path, key: str) -> Path:
+    """A cached 2-D projection of a model's embeddings (JSON), by content key."""
+    return cache_dir(root) / "embeddings" / f"{key}.json"
+
+
+def jobs_dir(root: str | Path) -> Path:
+    return Path(root) / "jobs"
+
+
+def job_log(root: str | Path, job_id: str) -> Path:
+    return jobs_dir(root) / f"{job_id}.log"
+
+
+def job_curves(root: str | Path, job_id: str) -> Path:
+    """A job's per-epoch loss records, one JSON object a line."""
+    return jobs_dir(root) / f"{job_id}.curves.jsonl"
+
+
+def sweep_files_dir(root: str | Path) -> Path:
+    """Sweep files the Studio writes for the trainings it starts."""
+    return jobs_dir(root) / "sweeps"
 
 
 @dataclass(frozen=True)
@@ -36,29 +113,35 @@ class Workspace:
 
     @property
     def registry_path(self) -> Path:
-        from .experiments.sweep import registry_path
-
         return registry_path(self.root)
 
     @property
     def corpora_dir(self) -> Path:
-        return self.root / "corpora"
+        return corpora_dir(self.root)
 
     @property
     def features_dir(self) -> Path:
-        return self.root / "features"
+        return features_dir(self.root)
 
     @property
     def models_dir(self) -> Path:
-        return self.root / "models"
+        return models_dir(self.root)
+
+    @property
+    def cache_dir(self) -> Path:
+        return cache_dir(self.root)
+
+    @property
+    def jobs_dir(self) -> Path:
+        return jobs_dir(self.root)
 
     @property
     def uploads_dir(self) -> Path:
-        return self.root / "uploads"
+        return uploads_dir(self.root)
 
     @property
     def exports_dir(self) -> Path:
-        return self.root / "exports"
+        return exports_dir(self.root)
 
     def corpora(self) -> list[Path]:
         """Corpus folders (those with a documents.csv), by name; dot-folders (copies in progress) are not."""

@@ -3,21 +3,7 @@ from __future__ import annotations
 import json
 
 from hilbert_core.cli import main
-
-TINY = [
-    "--set",
-    "model.dim=8",
-    "--set",
-    "model.num_heads=2",
-    "--set",
-    "model.proj_dim=8",
-    "--set",
-    "model.num_experts=2",
-    "--set",
-    "train.epochs=2",
-    "--set",
-    "train.tune=false",
-]
+from tests.tiny import TINY_ARGS
 
 
 def test_cv_train_predict_end_to_end(tmp_path, capsys):
@@ -43,14 +29,27 @@ def test_cv_train_predict_end_to_end(tmp_path, capsys):
     )
     report = tmp_path / "r.json"
     assert (
-        main(["cv", "--features", str(feats), "--task", "label", "--folds", "3", "--out", str(report), *TINY])
+        main(
+            [
+                "cv",
+                "--features",
+                str(feats),
+                "--task",
+                "label",
+                "--folds",
+                "3",
+                "--out",
+                str(report),
+                *TINY_ARGS,
+            ]
+        )
         == 0
     )
     assert "pooled macro AUC" in capsys.readouterr().out
     data = json.loads(report.read_text())
     assert len(data["oof_proba"]) == 30 and data["method"] == "hilbert"
     model = tmp_path / "model"
-    assert main(["train", "--features", str(feats), "--task", "label", "--out", str(model), *TINY]) == 0
+    assert main(["train", "--features", str(feats), "--task", "label", "--out", str(model), *TINY_ARGS]) == 0
     capsys.readouterr()
     assert main(["predict", str(model), "--features", str(feats), "--document", "doc0002", "--json"]) == 0
     pred = json.loads(capsys.readouterr().out)

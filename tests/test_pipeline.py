@@ -1,4 +1,6 @@
-"""From a corpus folder to a prediction, through the command line: validate, extract, cv, train, predict."""
+"""From a corpus folder to a prediction, through the command line: validate, extract, cv, train, predict.
+
+The ``corpus`` fixture (24 short interviews) is in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -9,57 +11,9 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
-import soundfile as sf
 
 from hilbert_core.cli import main
-from tests.test_cli import TINY
-
-TINY = [*TINY, "--set", "train.num_inner=1"]
-TEXTS = {"low": "i feel tired", "high": "i sleep well"}
-
-
-def _recording(label: str, seed: int, sr: int = 22050) -> np.ndarray:
-    """Four 1 s tones (200 Hz for 'low', 600 Hz for 'high') with 0.25 s pauses, stereo."""
-    rng = np.random.default_rng(seed)
-    freq = 200.0 if label == "low" else 600.0
-    t = np.arange(int(sr * 1.0)) / sr
-    tone = 0.3 * np.sin(2 * np.pi * freq * t)
-    pause = np.zeros(int(sr * 0.25))
-    mono = np.concatenate([np.concatenate([tone, pause]) for _ in range(4)])
-    mono = mono + 0.01 * rng.standard_normal(len(mono))
-    return np.stack([mono, 0.5 * mono], axis=1)
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    root = tmp_path / "corpus"
-    (root / "audio").mkdir(parents=True)
-    docs, segs = [], []
-    for i in range(24):
-        label = "low" if i % 2 else "high"
-        doc = f"int{i:02d}"
-        sf.write(root / "audio" / f"{doc}.wav", _recording(label, i), 22050)
-        docs.append(
-            {
-                "document_id": doc,
-                "audio_path": f"audio/{doc}.wav",
-                "subject_id": f"s{i // 2:02d}",
-                "label": label,
-                "transcript_path": "",
-            }
-        )
-        for k in range(4):
-            segs.append(
-                {"document_id": doc, "start_s": 1.25 * k, "end_s": 1.25 * k + 1.0, "text": TEXTS[label]}
-            )
-    # One document brings an SRT transcript instead of rows in segments.csv.
-    srt = "\n\n".join(f"{k + 1}\n00:00:0{k},000 --> 00:00:0{k},900\n{TEXTS['high']}" for k in range(4))
-    (root / "int00.srt").write_text(srt + "\n", encoding="utf-8")
-    docs[0]["transcript_path"] = "int00.srt"
-    segs = [s for s in segs if s["document_id"] != "int00"]
-    pd.DataFrame(docs).to_csv(root / "documents.csv", index=False)
-    pd.DataFrame(segs).to_csv(root / "segments.csv", index=False)
-    return root
+from tests.tiny import TINY_ARGS
 
 
 def test_validate_extract_cv_train_predict(corpus, tmp_path, tiny_bert_dir, capsys):
@@ -103,7 +57,18 @@ def test_validate_extract_cv_train_predict(corpus, tmp_path, tiny_bert_dir, caps
     model = tmp_path / "model"
     assert (
         main(
-            ["train", str(corpus), "--task", "label", *enc, "--method", "hilbert", "--out", str(model), *TINY]
+            [
+                "train",
+                str(corpus),
+                "--task",
+                "label",
+                *enc,
+                "--method",
+                "hilbert",
+                "--out",
+                str(model),
+                *TINY_ARGS,
+            ]
         )
         == 0
     )
@@ -179,7 +144,7 @@ def test_predict_transcribes_when_no_transcript_is_given(corpus, tmp_path, tiny_
                 "transfer",
                 "--out",
                 str(model),
-                *TINY,
+                *TINY_ARGS,
             ]
         )
         == 0

@@ -7,7 +7,7 @@ import pytest
 
 from hilbert_core.cli import main
 from hilbert_core.experiments.registry import SCHEMA_VERSION, RunRegistry
-from tests.test_cli import TINY
+from tests.tiny import TINY_ARGS
 
 REPORT = {"auc_macro": 0.8, "auc_mean": 0.79, "auc_sd": 0.05, "fold_auc": [0.7, 0.85, 0.82]}
 
@@ -102,7 +102,7 @@ def test_cli_records_cv_runs_in_the_workspace(tmp_path, capsys):
                 str(ws),
                 "--out",
                 str(tmp_path / "r.json"),
-                *TINY,
+                *TINY_ARGS,
             ]
         )
         == 0
@@ -141,7 +141,7 @@ def test_cli_records_train_runs_and_schema_1_registries_are_upgraded(tmp_path, c
         "--workspace",
         str(ws),
     ]
-    assert main([*train, *TINY]) == 0
+    assert main([*train, *TINY_ARGS]) == 0
     reg = RunRegistry(ws / "registry.sqlite")
     (run,) = reg.list(kind="train")
     assert run.status == "done" and run.artefacts["bundle"] == str(model.resolve())

@@ -18,8 +18,9 @@ import pandas as pd
 from ..data.features import save_features
 from ..data.synthetic import make_features
 from ..experiments.registry import RunRegistry
-from ..experiments.sweep import registry_path, run_sweep
+from ..experiments.sweep import run_sweep
 from ..experiments.sweep_file import load_sweep
+from ..workspace import registry_path
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +127,6 @@ def bench_sweep(cfg: BenchSweepConfig) -> dict[str, Any]:
 
 
 def par_workers(cfg: BenchSweepConfig) -> int:
-    from ..experiments.engines import _count_gpus
+    from ..experiments.engine_checks import count_gpus
 
-    return cfg.workers or _count_gpus() or os.cpu_count() or 1
+    return cfg.workers or count_gpus() or os.cpu_count() or 1

@@ -1,49 +1,17 @@
-"""The ``hilbert runs`` command and what every command that records a run shares: the workspace argument,
-opening a run in its registry, and one-line output."""
+"""``hilbert runs``: list the runs recorded in a workspace's registry."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 
 from ..experiments.registry import STATUSES
-from ..workspace import ENV_VAR
-
-
-def write(text: str) -> None:
-    """One line (or block) to standard output: the commands' results, never logging."""
-    sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
-
-
-def workspace_arg(args: argparse.Namespace) -> str | None:
-    """``--workspace``, else ``$HILBERT_WORKSPACE``, else None."""
-    return args.workspace or os.environ.get(ENV_VAR)
-
-
-def open_run(args: argparse.Namespace, kind: str, config: dict):
-    """(registry, run id) when a workspace is given (--workspace or $HILBERT_WORKSPACE), else (None, None)."""
-    workspace = workspace_arg(args)
-    if not workspace:
-        return None, None
-    from ..device import resolve_device
-    from ..experiments.registry import RunRegistry
-    from ..experiments.sweep import registry_path
-
-    registry = RunRegistry(registry_path(workspace))
-    run_id = registry.create(kind, config)
-    try:
-        registry.start(run_id, str(resolve_device(config.get("train", {}).get("device", "auto"))))
-    except BaseException as exc:  # e.g. a bad device name: the run must not stay queued
-        registry.fail(run_id, f"{type(exc).__name__}: {exc}".splitlines()[0])
-        raise
-    return registry, run_id
+from .common import workspace_arg, write
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
     from ..experiments.registry import RunRegistry
-    from ..experiments.sweep import registry_path
+    from ..workspace import registry_path
 
     workspace = workspace_arg(args)
     if not workspace:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..experiments.engines import ENGINES, check_engine_args
-from .runs import workspace_arg
-from .runs import write as _write
+from ..experiments.engine_checks import ENGINES, check_engine_args
+from ..workspace import registry_path
+from .common import progress_bar, workspace_arg, write
 
 
 def _workspace(args: argparse.Namespace, must_exist: bool = False) -> Path:
@@ -15,7 +15,7 @@ def _workspace(args: argparse.Namespace, must_exist: bool = False) -> Path:
     if not workspace:
         raise ValueError("give --workspace DIR (or set HILBERT_WORKSPACE): runs are recorded there.")
     path = Path(workspace)
-    if must_exist and not (path / "registry.sqlite").is_file():
+    if must_exist and not registry_path(path).is_file():
         raise ValueError(
             f"{path} has no registry.sqlite yet; run `hilbert sweep` or `hilbert cv` with it first."
         )
@@ -31,13 +31,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     workspace = _workspace(args)
     todo, done = plan_remaining(spec, workspace)
     extracts = pending_extractions(spec, todo, workspace)
-    _write(
+    write(
         f"sweep {spec.name!r}: {len(todo) + len(done)} cells ({len(done)} done, {len(todo)} to run), "
         f"{len(extracts)} encoder runs needed"
     )
     if args.dry_run:
         for cell in todo:
-            _write(f"  to run: {cell.label}")
+            write(f"  to run: {cell.label}")
         return 0
     if args.background:
         from ..experiments.jobs import start_job
@@ -49,50 +49,49 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         }
         job_spec |= {k: v for k, v in (("workers", args.workers), ("address", args.address)) if v is not None}
         job_id = start_job(workspace, job_spec | ({"mlflow": args.mlflow} if args.mlflow is not None else {}))
-        _write(f"started job {job_id}; follow it with `hilbert jobs show {job_id} --workspace {workspace}`")
+        write(f"started job {job_id}; follow it with `hilbert jobs show {job_id} --workspace {workspace}`")
         return 0
     hooks = ()
     if args.mlflow is not None:
         from ..experiments.mlflow_log import make_mlflow_hook
 
         hooks = (make_mlflow_hook(args.mlflow, workspace, spec.name),)
-    from .main import _progress_bar
-
-    update, close = _progress_bar(f"sweep {spec.name}")
+    update, close = progress_bar(f"sweep {spec.name}")
     try:
         out = run_sweep(spec, workspace, args.engine, args.workers, args.address, update, hooks=hooks)
     finally:
         close()
-    _write(
+    write(
         f"ran {out.ran} cells and {out.extracted} encoder runs in {out.seconds:.0f} s; "
         f"{out.already_done} were already done; {len(out.failed)} failed"
         + (f"; {out.busy} left to another running sweep" if out.busy else "")
     )
     for label, error in out.failed:
-        _write(f"  failed: {label}: {error}")
-    _write(f"tables: `hilbert report --workspace {workspace}`")
+        write(f"  failed: {label}: {error}")
+    write(f"tables: `hilbert report --workspace {workspace}`")
     return 1 if out.failed else 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ..experiments.registry import RunRegistry
     from ..report.export import to_markdown, write_report
-    from ..report.tables import ReportConfig, build_report
+    from ..report.results import ReportConfig
+    from ..report.tables import build_report
 
     workspace = _workspace(args, must_exist=True)
     cfg = ReportConfig(
         num_resamples=args.resamples, unit=args.unit, seed=args.seed, corpus=args.corpus, task=args.task
     )
-    output = build_report(RunRegistry(workspace / "registry.sqlite"), cfg)
+    output = build_report(RunRegistry(registry_path(workspace)), cfg)
     for name, table in output.tables.items():
-        _write(f"## {name}\n")
-        _write(to_markdown(table))
+        write(f"## {name}\n")
+        write(to_markdown(table))
     for note in output.notes:
-        _write(f"note: {note}")
+        write(f"note: {note}")
     if args.out:
         formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
         files = write_report(output, args.out, formats)
-        _write(f"wrote {len(files)} files to {args.out}")
+        write(f"wrote {len(files)} files to {args.out}")
     return 0
 
 
@@ -102,7 +101,7 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     workspace = _workspace(args, must_exist=True)
     if args.action == "list":
         for job in list_jobs(workspace):
-            _write(f"{job.id} {job.kind:5s} {job.status:9s} {100 * job.progress:3.0f}% {job.message}")
+            write(f"{job.id} {job.kind:5s} {job.status:9s} {100 * job.progress:3.0f}% {job.message}")
         return 0
     if not args.job_id:
         raise ValueError(f"`hilbert jobs {args.action}` needs a job id; list them with `hilbert jobs list`.")
@@ -112,13 +111,13 @@ def cmd_jobs(args: argparse.Namespace) -> int:
         job = wait_job(workspace, args.job_id, timeout_s=args.timeout)
     else:
         job = get_job(workspace, args.job_id)
-    _write(f"{job.id} {job.kind} {job.status} {100 * job.progress:.0f}% {job.message}")
+    write(f"{job.id} {job.kind} {job.status} {100 * job.progress:.0f}% {job.message}")
     if job.error:
-        _write(f"error: {job.error}")
+        write(f"error: {job.error}")
     if job.result:
-        _write(f"result: {job.result}")
+        write(f"result: {job.result}")
     if job.log_path:
-        _write(f"log: {job.log_path}")
+        write(f"log: {job.log_path}")
     return 0 if job.status not in ("failed", "lost") else 1
 
 

@@ -23,12 +23,12 @@ from pathlib import Path
 import yaml
 
 from ..experiments.registry import RunRegistry
-from ..experiments.sweep import features_folder, registry_path, run_sweep
+from ..experiments.sweep import features_folder, run_sweep
 from ..experiments.sweep_file import parse_sweep_text
 from ..experiments.sweep_spec import ExtractJob, SweepSpec
 from ..experiments.transfer import export_runs, replace_paths
 from ..io import atomic_write_text
-from ..workspace import ASSETS
+from ..workspace import ASSETS, corpora_dir, registry_path
 from . import assets_store as store
 from .assets_model import ModelConfig, train_demo_model
 from .assets_samples import SampleConfig, write_samples
@@ -182,7 +182,7 @@ def _copy_model(src: Path, dst: Path, ws: Path) -> None:
 def _stage_assets(cfg: AssetsConfig, scratch: Path, progress: Progress) -> dict:
     ws, stage = scratch / "ws", scratch / "stage"
     stage.mkdir(parents=True)
-    corpus_root = ws / "corpora" / store.CORPUS_NAME
+    corpus_root = corpora_dir(ws) / store.CORPUS_NAME
     progress(0.0, "writing the demo corpus")
     corpus = write_demo_corpus(
         corpus_root, cfg.demo, audio=cfg.audio, synth=cfg.synth, progress=lambda f, m: progress(0.15 * f, m)

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from ..data.features import load_features
 from ..experiments.registry import RunRegistry
-from ..experiments.sweep import features_folder, registry_path
+from ..experiments.sweep import features_folder
 from ..experiments.sweep_spec import ExtractJob, SweepSpec
 from ..training.bundle import train_final
+from ..workspace import models_dir, registry_path
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def train_demo_model(spec: SweepSpec, ws: Path, cfg: ModelConfig) -> Path:
     run_id = registry.create("train", {**config.to_dict(), "task": cfg.task, "sweep": spec.name})
     registry.start(run_id, "cpu")
     bundle = train_final(inputs["audio"], inputs["text"], labels, groups=groups, config=config, info=info)
-    out = ws / "models" / cfg.name
+    out = models_dir(ws) / cfg.name
     bundle.save(out, overwrite=True)
     summary = {"classes": bundle.classes, "training": bundle.info.get("training", {})}
     registry.finish(run_id, summary, {"bundle": str(out)})

@@ -126,9 +126,9 @@ def _seed_error(root: Path, exc: OSError) -> ValueError:
     )
 
 
-def _clear_stale_copies(root: Path) -> None:
+def _clear_stale_copies(ws) -> None:
     """Remove half-copied folders (``.<name>.tmp-*``) an earlier, interrupted seed left behind."""
-    for folder in (root / "corpora", root / "models"):
+    for folder in (ws.corpora_dir, ws.models_dir):
         for stale in folder.glob(".*.tmp-*") if folder.is_dir() else []:
             shutil.rmtree(stale, ignore_errors=True)
 
@@ -161,31 +161,32 @@ def seed_workspace(
 def _seed(ws, assets: Path, progress: Callable[[float, str], None] | None) -> SeedOutput:
     root = Path(ws.root)
     try:
-        return _copy_assets(root, assets, progress or (lambda f, m: None))
+        return _copy_assets(ws, assets, progress or (lambda f, m: None))
     except OSError as exc:
         raise _seed_error(root, exc) from None
 
 
-def _copy_assets(root: Path, assets: Path, progress: Callable[[float, str], None]) -> SeedOutput:
+def _copy_assets(ws, assets: Path, progress: Callable[[float, str], None]) -> SeedOutput:
+    root = Path(ws.root)
     started = time.perf_counter()
-    corpus = root / "corpora" / store.CORPUS_NAME
+    corpus = ws.corpora_dir / store.CORPUS_NAME
     if seed_state(root) == "done":
         return SeedOutput(corpus, 0, 0, [], time.perf_counter() - started, already=True)
     manifest = store.read_json(assets / store.MANIFEST_FILE, "demo assets manifest")
     atomic_write_text(root / MARKER, json.dumps({"status": "started"}))
-    _clear_stale_copies(root)
+    _clear_stale_copies(ws)
     progress(0.0, "copying the demo corpus")
     _copy_folder(assets / store.CORPUS_DIR, corpus)
     progress(0.4, "restoring the demo features")
     num_features = _restore_features(assets, root)
     progress(0.7, "importing the demo runs")
     runs = import_runs(
-        RunRegistry(root / "registry.sqlite"), assets / store.RUNS_FILE, {store.PLACEHOLDER: root}
+        RunRegistry(ws.registry_path), assets / store.RUNS_FILE, {store.PLACEHOLDER: root}
     )
     models = []
     for src in sorted((assets / store.MODELS_DIR).iterdir()) if (assets / store.MODELS_DIR).is_dir() else []:
-        _copy_folder(src, root / "models" / src.name, placeholder_root=root)
-        models.append(root / "models" / src.name)
+        _copy_folder(src, ws.models_dir / src.name, placeholder_root=root)
+        models.append(ws.models_dir / src.name)
     done = {"status": "done", "assets_sha256": store.sha256_file(assets / store.MANIFEST_FILE)}
     atomic_write_text(root / MARKER, json.dumps({**done, "seed": manifest.get("seed")}))
     progress(1.0, "demo workspace ready")

@@ -10,16 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import audio, clap, hf_audio, lexicon, text
-from .base import (
-    SAMPLE_RATE,
-    AudioEncoder,
-    ClipAudioEncoder,
-    TextEncoder,
-    encode_recording,
-    pool_segments,
-)
+from . import audio, clap, hf_audio, lexicon, text  # noqa: F401  (registers the encoders)
+from .base import SAMPLE_RATE, AudioEncoder, ClipAudioEncoder, TextEncoder
 from .cache import CacheKey, FeatureCache, make_key
+from .pooling import encode_recording, pool_segments
 from .registry import AUDIO_ENCODERS, TEXT_ENCODERS, Registry
 
 

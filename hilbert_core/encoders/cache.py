@@ -13,14 +13,13 @@ import hashlib
 import io
 import json
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..io import atomic_write_bytes
+from ..io import atomic_write_bytes, sanitize_name
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +33,6 @@ class CacheKey:
 
     def __str__(self) -> str:
         return f"{self.encoder}/{self.digest}"
-
-
-def sanitize_name(name: str) -> str:
-    """A folder-safe form of an encoder name (``hf:/a/b@9`` -> ``hf_a_b_9``)."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")[:100] or "encoder"
 
 
 def make_key(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .stats import _auc_classes, _validate, _validate_pair
+from .stats import auc_classes, validate_pair, validate_scores
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def bootstrap_auc_ci(
     Raises:
         ValueError: On invalid inputs, or when more than half of the resamples miss a class.
     """
-    y, proba = _validate(y, proba, purpose="a bootstrap AUC")
+    y, proba = validate_scores(y, proba, purpose="a bootstrap AUC")
     stats, skipped = _bootstrap(y, [proba], num_resamples, level, seed, groups)
     point = _weighted_macro_auc(y, proba, np.ones((len(y), 1), dtype=np.int64))[0]
     return _percentile_ci(point, stats[:, 0], level, num_resamples, skipped)
@@ -104,7 +104,7 @@ def paired_bootstrap_delta(
     Raises:
         ValueError: As ``bootstrap_auc_ci``, or when ``proba_a`` and ``proba_b`` differ in shape.
     """
-    y, proba_a, proba_b = _validate_pair(y, proba_a, proba_b, min_per_class=1, purpose="a bootstrap AUC")
+    y, proba_a, proba_b = validate_pair(y, proba_a, proba_b, min_per_class=1, purpose="a bootstrap AUC")
     stats, skipped = _bootstrap(y, [proba_a, proba_b], num_resamples, level, seed, groups)
     ones = np.ones((len(y), 1), dtype=np.int64)
     point = _weighted_macro_auc(y, proba_a, ones)[0] - _weighted_macro_auc(y, proba_b, ones)[0]
@@ -144,7 +144,7 @@ def bootstrap_fold_mean_ci(
         ValueError: On invalid inputs, ``fold_of`` not of shape (N,), or when no fold holds two classes.
     """
     _check_options(num_resamples, level)
-    y, proba = _validate(y, proba, min_per_class=0, purpose="the fold-mean AUC")
+    y, proba = validate_scores(y, proba, min_per_class=0, purpose="the fold-mean AUC")
     fold_of = np.asarray(fold_of)
     if fold_of.shape != y.shape:
         raise ValueError(
@@ -196,7 +196,7 @@ def _weighted_macro_auc(y: np.ndarray, proba: np.ndarray, weights: np.ndarray) -
     """
     out = np.zeros(weights.shape[1])
     valid = np.ones(weights.shape[1], dtype=bool)
-    classes = _auc_classes(proba.shape[1])
+    classes = auc_classes(proba.shape[1])
     for c in classes:
         order = np.argsort(proba[:, c], kind="stable")
         score = proba[order, c]

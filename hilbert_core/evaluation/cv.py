@@ -12,7 +12,7 @@ from ..config import ExperimentConfig
 from ..data import check_foldable, make_folds
 from ..training.engine import EpochCallback, Progress, TrainOutput, predict_members, train_members
 from ..training.probe import fit_linear_probe
-from ..training.recipe import PreparedData, member_specs, prepare, select_candidate
+from ..training.recipe import PreparedData, candidate_grid, member_specs, prepare, select_candidate
 from ..types import CVReport
 from .metrics import summarize
 

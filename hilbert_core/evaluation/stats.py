@@ -83,7 +83,7 @@ def macro_auc_components(y: np.ndarray, proba: np.ndarray) -> AUCComponents:
         ValueError: On mismatched shapes, non-finite ``proba``, labels outside 0..C-1 or a class with fewer
             than 2 documents.
     """
-    y, proba = _validate(y, proba, min_per_class=2, purpose="DeLong placement values")
+    y, proba = validate_scores(y, proba, min_per_class=2, purpose="DeLong placement values")
     return _components(y, proba)
 
 
@@ -130,7 +130,7 @@ def delong_test(y: np.ndarray, proba_a: np.ndarray, proba_b: np.ndarray) -> Pair
     Raises:
         ValueError: As ``macro_auc_components``, or when ``proba_a`` and ``proba_b`` differ in shape.
     """
-    y, proba_a, proba_b = _validate_pair(y, proba_a, proba_b, min_per_class=2, purpose="the DeLong test")
+    y, proba_a, proba_b = validate_pair(y, proba_a, proba_b, min_per_class=2, purpose="the DeLong test")
     comp_a, comp_b = _components(y, proba_a), _components(y, proba_b)
     delta = comp_a.auc - comp_b.auc
     var = float(np.sum((comp_a.influence - comp_b.influence) ** 2))
@@ -173,14 +173,14 @@ def holm(p_values: np.ndarray) -> np.ndarray:
     return adjusted
 
 
-def _auc_classes(num_classes: int) -> np.ndarray:
+def auc_classes(num_classes: int) -> np.ndarray:
     """Classes entering the AUC: column 1 alone for binary, all one-vs-rest columns otherwise."""
     return np.array([1]) if num_classes == 2 else np.arange(num_classes)
 
 
 def _components(y: np.ndarray, proba: np.ndarray) -> AUCComponents:
     """Placement values and influence of validated inputs (see ``macro_auc_components``)."""
-    classes = _auc_classes(proba.shape[1])
+    classes = auc_classes(proba.shape[1])
     ranks = rankdata(proba[:, classes], axis=0)  # (N, K) midranks among all documents
     placement = np.empty((len(y), len(classes)))
     phi = np.empty_like(placement)
@@ -198,21 +198,21 @@ def _components(y: np.ndarray, proba: np.ndarray) -> AUCComponents:
     return AUCComponents(float(class_auc.mean()), class_auc, classes, placement, phi.mean(axis=1))
 
 
-def _validate_pair(
+def validate_pair(
     y: np.ndarray, proba_a: np.ndarray, proba_b: np.ndarray, *, min_per_class: int, purpose: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``_validate`` for two methods that must score the same documents over the same classes."""
+    """``validate_scores`` for two methods that must score the same documents over the same classes."""
     if np.shape(proba_a) != np.shape(proba_b):
         raise ValueError(
             f"proba_a has shape {np.shape(proba_a)} but proba_b has {np.shape(proba_b)}; "
             "pass out-of-fold probabilities of both methods for the same documents and classes."
         )
-    y, proba_a = _validate(y, proba_a, name="proba_a", min_per_class=min_per_class, purpose=purpose)
-    y, proba_b = _validate(y, proba_b, name="proba_b", min_per_class=min_per_class, purpose=purpose)
+    y, proba_a = validate_scores(y, proba_a, name="proba_a", min_per_class=min_per_class, purpose=purpose)
+    y, proba_b = validate_scores(y, proba_b, name="proba_b", min_per_class=min_per_class, purpose=purpose)
     return y, proba_a, proba_b
 
 
-def _validate(
+def validate_scores(
     y: np.ndarray,
     proba: np.ndarray,
     *,

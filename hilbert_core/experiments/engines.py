@@ -18,54 +18,19 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from .engine_checks import check_engine_args, check_workers, count_gpus, wait_any
+
 logger = logging.getLogger(__name__)
 
-ENGINES = ("local", "ray", "sequential")
-RAY_CONNECT_S = 8.0  # a Ray cluster that does not complete a driver connection in this time is not one
 _WORKER_DIED = (
     "a worker process of the local engine died (killed, out of memory or crashed; see the log); "
     "run the sweep again: the cells already done are kept"
 )
-
-
-def check_workers(workers: Any) -> None:
-    """Raise ValueError unless ``workers`` is None (engine default) or a whole number of at least 1."""
-    if workers is None:
-        return
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(
-            f"--workers {workers!r} must be a whole number of at least 1; give e.g. --workers 2, or leave "
-            "it out for one worker per GPU (without GPUs, one per CPU core)."
-        )
-
-
-def check_engine_args(name: Any, workers: Any = None, address: Any = None) -> None:
-    """Check an engine's settings without starting anything (no processes, no network)."""
-    if name not in ENGINES:
-        raise ValueError(f"--engine {name!r} is unknown; choose one of {', '.join(ENGINES)}.")
-    check_workers(workers)
-    if address and name != "ray":
-        raise ValueError(
-            f"--address is for --engine ray (got --engine {name}); add --engine ray or drop --address."
-        )
-    if address:
-        from .engines_ray import parse_ray_address
-
-        parse_ray_address(address)
-
-
-def _count_gpus() -> int:
-    try:
-        import torch
-
-        return torch.cuda.device_count()
-    except Exception:  # noqa: BLE001  (a broken CUDA set-up means: no GPUs for us)
-        return 0
 
 
 class SequentialEngine:
@@ -103,10 +68,6 @@ class SequentialEngine:
         self._pending.clear()
 
 
-def _wait_any(futures: list[Future], timeout: float) -> set[Future]:
-    return wait(futures, timeout=timeout, return_when=FIRST_COMPLETED)[0]
-
-
 def _init_worker(devices: Any, threads: int, parent_pid: int) -> None:
     """Process-pool initializer: die with the driver, take one GPU (if any), limit torch's threads."""
     _die_with_parent(parent_pid)
@@ -140,7 +101,7 @@ class LocalEngine:
 
     def __init__(self, workers: int | None = None) -> None:
         check_workers(workers)
-        gpus = _count_gpus()
+        gpus = count_gpus()
         cpus = os.cpu_count() or 1
         self.workers = workers or (gpus or cpus)
         ctx = multiprocessing.get_context("spawn")
@@ -172,7 +133,7 @@ class LocalEngine:
         return str(folder)
 
     def wait(self, futures: list[Future], timeout: float) -> set[Future]:
-        return _wait_any(futures, timeout)
+        return wait_any(futures, timeout)
 
     def close(self, cancel: bool = False) -> None:
         if cancel:

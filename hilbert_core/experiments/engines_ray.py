@@ -16,30 +16,10 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-from .engines import RAY_CONNECT_S, _count_gpus, _wait_any, check_workers
+from .engine_checks import RAY_CONNECT_S, check_workers, count_gpus, parse_ray_address, wait_any
 
 logger = logging.getLogger(__name__)
-
-
-def parse_ray_address(address: Any) -> tuple[str, int] | None:
-    """(host, port) of a Ray address, None for ``auto``; raises ValueError for anything else."""
-    if address == "auto":
-        return None
-    host = port = None
-    if isinstance(address, str):
-        parsed = urlparse(address if "://" in address else f"ray://{address}")
-        try:
-            host, port = parsed.hostname, parsed.port
-        except ValueError:  # a port that is not a number
-            pass
-    if not host or not port:
-        raise ValueError(
-            f"--address {address!r} is not HOST:PORT or ray://HOST:PORT; give the head node's address "
-            "(e.g. 10.0.0.5:6379), or leave --address out to start a local Ray."
-        )
-    return host, port
 
 
 def check_ray_address(address: str, timeout_s: float = 5.0, connect_s: float = RAY_CONNECT_S) -> None:
@@ -121,7 +101,7 @@ class RayEngine:
                 kwargs["address"] = address
             else:
                 kwargs["num_cpus"] = workers or os.cpu_count() or 1
-                kwargs["num_gpus"] = _count_gpus()
+                kwargs["num_gpus"] = count_gpus()
             ray.init(**kwargs)
         resources = ray.cluster_resources()
         self.gpus = int(resources.get("GPU", 0))
@@ -147,7 +127,7 @@ class RayEngine:
         return self._features[key]
 
     def wait(self, futures: list[Future], timeout: float) -> set[Future]:
-        return _wait_any(futures, timeout)
+        return wait_any(futures, timeout)
 
     def close(self, cancel: bool = False) -> None:
         if cancel:

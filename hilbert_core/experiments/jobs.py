@@ -7,22 +7,16 @@ the job's process group: the job marks its unfinished runs cancelled and stops i
 whose process vanished (killed, machine rebooted) is reported as ``lost``; start it again and the
 sweep resumes where it stopped.
 
-Job specs (plain JSON):
-
-- ``{"kind": "sweep", "sweep_file": PATH, "engine": "local", "workers": null, "address": null}``
-- ``{"kind": "cv", "corpus": DIR | "features": DIR, "task": T, "audio_encoder": A, "text_encoder": T,
-  "method": M, "modality": "both", "losses": [...], "folds": 5, "seed": 0, "set": [...]}``
-- ``{"kind": "train", ...same as cv without folds...}``: a final model saved as a bundle in the workspace.
+Job specs are plain JSON (:mod:`hilbert_core.experiments.job_spec`).
 
 Loss curves stream while a job trains: every epoch of a cv or train job, and of a sweep on the
 ``sequential`` engine, appends one JSON line per fold (an :class:`EpochRecord`) to
-``<workspace>/jobs/<job id>.curves.jsonl`` (:func:`read_curves`). Sweeps on the ``local`` or ``ray``
+``<workspace>/jobs/<job id>.curves.jsonl`` (:mod:`hilbert_core.experiments.curves`). Sweeps on the ``local`` or ``ray``
 engines train in worker processes and stream none: their curves are stored with each finished run.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
@@ -35,13 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..types import EpochRecord
-from .engines import check_engine_args
+from ..workspace import job_curves, job_log, registry_path
+from .curves import CurveWriter
+from .engine_checks import check_engine_args
+from .job_spec import JOB_KINDS, build_spec, engine_name
+from .recording import JobCancelled
 from .registry import HOST, RunRegistry, process_alive
-from .sweep import registry_path
 
 logger = logging.getLogger(__name__)
-JOB_KINDS = ("sweep", "cv", "train")
 FINAL = ("done", "failed", "cancelled", "lost")
 
 
@@ -69,14 +64,6 @@ class JobStatus:
         return self.status in FINAL
 
 
-class JobCancelled(BaseException):
-    """Raised inside a job's process when it receives SIGTERM.
-
-    A BaseException (like KeyboardInterrupt), so that the ``except Exception`` blocks that record a
-    failed task and carry on (sequential engine, sweep driver) do not swallow the cancel.
-    """
-
-
 def _registry(workspace: str | Path) -> RunRegistry:
     return RunRegistry(registry_path(workspace))
 
@@ -88,10 +75,10 @@ def start_job(workspace: str | Path, spec: dict[str, Any]) -> str:
         raise ValueError(f"job kind {kind!r} is unknown; choose one of {', '.join(JOB_KINDS)}.")
     build_spec(spec)  # fail here, in the caller, on a bad spec: not later in a log file
     if kind != "train":
-        check_engine_args(_engine_name(spec), spec.get("workers"), spec.get("address"))
+        check_engine_args(engine_name(spec), spec.get("workers"), spec.get("address"))
     workspace = Path(workspace).resolve()
     job_id = uuid.uuid4().hex[:12]
-    log_path = workspace / "jobs" / f"{job_id}.log"
+    log_path = job_log(workspace, job_id)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with _registry(workspace).transaction() as db:
         db.execute(
@@ -208,23 +195,6 @@ def _update(workspace: str | Path, job_id: str, **fields: Any) -> None:
         db.execute(f"UPDATE jobs SET {sets} WHERE id = ?", (*fields.values(), job_id))
 
 
-def build_spec(spec: dict[str, Any]):
-    """The :class:`SweepSpec` a job runs (a cv job is a one-cell sweep); raises ValueError on a bad spec."""
-    from .sweep_file import load_sweep
-    from .sweep_spec import single_cell_spec
-
-    if spec["kind"] == "sweep":
-        if not spec.get("sweep_file"):
-            raise ValueError("a sweep job needs 'sweep_file' (a sweep YAML file).")
-        return load_sweep(spec["sweep_file"])
-    return single_cell_spec(spec)
-
-
-def _engine_name(spec: dict[str, Any]) -> str:
-    """The engine a sweep or cv job runs on: a sweep defaults to the local pool, a cv job to in-process."""
-    return spec.get("engine", "local" if spec["kind"] == "sweep" else "sequential")
-
-
 class _Throttled:
     """Writes progress to the registry at most every ``every_s`` seconds (and always the last one)."""
 
@@ -237,42 +207,6 @@ class _Throttled:
         if now - self.last >= self.every_s or fraction >= 1.0:
             self.last = now
             _update(self.workspace, self.job_id, progress=float(fraction), message=message[:500])
-
-
-def curves_path(workspace: str | Path, job_id: str) -> Path:
-    """The job's per-epoch loss records, one JSON object a line (see :func:`read_curves`)."""
-    return Path(workspace) / "jobs" / f"{job_id}.curves.jsonl"
-
-
-class _CurveWriter:
-    """Appends each :class:`EpochRecord` as one JSON line, flushed at once so readers see it live."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __call__(self, record: EpochRecord) -> None:
-        with open(self.path, "a", encoding="utf-8") as out:
-            out.write(json.dumps(dataclasses.asdict(record)) + "\n")
-            out.flush()
-
-
-def read_curves(workspace: str | Path, job_id: str) -> list[EpochRecord]:
-    """The per-epoch records a job streamed so far, in the order written; empty when there are none.
-    A line that does not parse (the last one, while the job is writing it) is skipped."""
-    path = curves_path(workspace, job_id)
-    if not path.is_file():
-        return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            d = json.loads(line)
-            values = {str(k): float(v) for k, v in d["values"].items()}
-            out.append(
-                EpochRecord(str(d["label"]), int(d["epoch"]), values, int(d["num_members"]), str(d["run"]))
-            )
-        except (ValueError, TypeError, KeyError, AttributeError):
-            continue
-    return out
 
 
 def _raise_cancelled(signum: int, frame: Any) -> None:
@@ -310,7 +244,7 @@ def run_job(workspace: str | Path, job_id: str) -> int:
 
 def _execute(workspace: Path, job: JobStatus, progress) -> dict[str, Any]:
     spec = job.spec
-    on_epoch = _CurveWriter(curves_path(workspace, job.id))
+    on_epoch = CurveWriter(job_curves(workspace, job.id))
     if spec["kind"] == "train":
         from .train_job import run_train_job
 
@@ -325,7 +259,7 @@ def _execute(workspace: Path, job: JobStatus, progress) -> dict[str, Any]:
     out = run_sweep(
         build_spec(spec),
         workspace,
-        engine=_engine_name(spec),
+        engine=engine_name(spec),
         workers=spec.get("workers"),
         address=spec.get("address"),
         progress=progress,

@@ -169,7 +169,7 @@ class RunRegistry:
 
     @staticmethod
     def _insert(db, kind: str, config: dict[str, Any], cell_key: str | None, job_id: str | None) -> str:
-        from .. import __version__
+        from ..version import __version__
 
         run_id = uuid.uuid4().hex[:12]
         db.execute(

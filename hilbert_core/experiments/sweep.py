@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..data.features import FeatureSet, save_features
 from ..io import atomic_write_text
+from ..workspace import cache_dir, encoder_folder, feature_store, features_dir, registry_path, store_matches
 from .engines import create_engine
 from .registry import RunRegistry
 from .sweep_spec import Cell, ExtractJob, SweepSpec
-from .tasks import _check_same_documents, cv_task, extract_task, transcribe_task
+from .tasks import check_same_documents, cv_task, extract_task, transcribe_task
 
 if TYPE_CHECKING:
     from ..types import EpochRecord
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 EpochCallback = Callable[["EpochRecord"], None]
-REGISTRY_FILE = "registry.sqlite"
 
 
 @dataclass
@@ -60,17 +60,9 @@ class SweepOutput:
     seconds: float = 0.0
 
 
-def registry_path(workspace: str | Path) -> Path:
-    return Path(workspace) / REGISTRY_FILE
-
-
 def features_folder(workspace: str | Path, job: ExtractJob) -> Path:
-    from ..encoders.cache import sanitize_name
-
-    tag = hashlib.sha256(job.corpus.identity.encode()).hexdigest()[:8]
-    return (
-        Path(workspace) / "features" / f"{job.corpus.name}-{tag}" / f"{job.role}-{sanitize_name(job.encoder)}"
-    )
+    """Where an encoder run of a sweep keeps its features (shared by every cell and later sweeps)."""
+    return encoder_folder(feature_store(workspace, job.corpus.name, job.corpus.identity), job.role, job.encoder)
 
 
 class _Driver:
@@ -114,7 +106,7 @@ class _Driver:
             self.broken[job.key] = "being extracted by another running sweep; run this sweep again later"
             return
         self.registry.start(run_id, self.engine.name)
-        cache = job.corpus.cache or str(self.workspace / "cache")
+        cache = job.corpus.cache or str(cache_dir(self.workspace))
         args = (job.corpus.root, job.role, job.encoder, job.whisper_model, cache)
         self.inflight[self.engine.submit(extract_task, *args, gpu=True)] = ("extract", job, run_id)
 
@@ -235,23 +227,21 @@ def stored_features(
     or folder the sweep gave it; None when any requested encoder's features are not all there.
     """
     from ..data.features import load_features
-    from ..encoders.cache import sanitize_name
 
     table = Path(corpus_root) / "documents.csv"
-    stores = Path(workspace) / "features"
+    stores = features_dir(workspace)
     if not table.is_file() or not stores.is_dir():
         return None
     fingerprint = hashlib.sha256(table.read_bytes()).hexdigest()[:16]
     for store in sorted(stores.iterdir()):
-        name, _, tag = store.name.rpartition("-")
-        if tag != hashlib.sha256(f"{name}:{fingerprint}".encode()).hexdigest()[:8]:
+        if not store_matches(store, fingerprint):
             continue
         wanted = [(role, enc) for role, enc in (("audio", audio_encoder), ("text", text_encoder)) if enc]
-        folders = {role: store / f"{role}-{sanitize_name(enc)}" for role, enc in wanted}
+        folders = {role: encoder_folder(store, role, enc) for role, enc in wanted}
         if wanted and all((f / "documents.csv").is_file() for f in folders.values()):
             parts = {role: load_features(folder) for role, folder in folders.items()}
             if len(parts) == 2:
-                _check_same_documents(parts["audio"], parts["text"])
+                check_same_documents(parts["audio"], parts["text"])
             first = next(iter(parts.values()))
             return FeatureSet(
                 table=first.table,

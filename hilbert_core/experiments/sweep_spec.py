@@ -28,10 +28,7 @@ import hashlib
 import itertools
 import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from ..config import AUX_LOSSES, ExperimentConfig
 
@@ -188,59 +185,3 @@ class SweepSpec:
 
 def _digest(data: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:20]
-
-
-RUN_KEYS = (
-    "kind",
-    "corpus",
-    "features",
-    "task",
-    "audio_encoder",
-    "text_encoder",
-    "method",
-    "modality",
-    "losses",
-    "folds",
-    "seed",
-    "set",
-    "engine",
-    "workers",
-    "address",
-    "cache",
-    "whisper_model",
-    "mlflow",
-)
-
-
-def single_cell_spec(run: dict[str, Any]) -> SweepSpec:
-    """A one-cell sweep for a single cross-validation (the job API's ``cv`` and ``train`` kinds)."""
-    unknown = sorted(set(run) - set(RUN_KEYS))
-    if unknown:
-        raise ValueError(f"run spec has unknown keys {unknown}; allowed: {', '.join(RUN_KEYS)}.")
-    if bool(run.get("corpus")) == bool(run.get("features")):
-        raise ValueError(
-            "a run spec needs exactly one of 'corpus' (corpus folder) or 'features' (feature folder)."
-        )
-    if not run.get("task"):
-        raise ValueError("a run spec needs 'task' (a label column of documents.csv).")
-    root = Path(run.get("corpus") or run["features"]).resolve()
-    lines = {"name": f"{run['kind']}-{run['task']}", "folds": int(run.get("folds", 25))}
-    entry = {"features" if run.get("features") else "path": str(root), "tasks": [run["task"]]}
-    if run.get("cache"):
-        entry["cache"] = str(run["cache"])
-    lines["corpora"] = [entry]
-    for key, plural in (("audio_encoder", "audio_encoders"), ("text_encoder", "text_encoders")):
-        if run.get(key):
-            lines[plural] = [run[key]]
-    lines["methods"] = [run.get("method", "hilbert")]
-    lines["modalities"] = [run.get("modality", "both")]
-    lines["seeds"] = [int(run.get("seed", 0))]
-    if run.get("losses"):
-        lines["ablations"] = [list(run["losses"])]
-    if run.get("set"):
-        lines["set"] = list(run["set"])
-    if run.get("whisper_model"):
-        lines["whisper_model"] = run["whisper_model"]
-    from .sweep_file import parse_sweep_text
-
-    return parse_sweep_text(yaml.safe_dump(lines), Path(f"<{run['kind']} job>"))

@@ -102,7 +102,7 @@ def cv_task(
             text=parts["text"].text if "text" in parts else None,
         )
         if "audio" in parts and "text" in parts:
-            _check_same_documents(parts["audio"], parts["text"])
+            check_same_documents(parts["audio"], parts["text"])
         a_docs, t_docs, labels, groups, ids = merged.task_view(task)
     cfg = ExperimentConfig.from_dict(config)
     report = cross_validate(
@@ -115,7 +115,7 @@ def cv_task(
     return report
 
 
-def _check_same_documents(a: FeatureSet, b: FeatureSet) -> None:
+def check_same_documents(a: FeatureSet, b: FeatureSet) -> None:
     ids_a = a.table["document_id"].astype(str).tolist()
     ids_b = b.table["document_id"].astype(str).tolist()
     counts_a = a.table["num_segments"].tolist()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..workspace import cache_dir, models_dir, registry_path
+from .job_spec import build_spec
+from .recording import recorded_run
 from .registry import RunRegistry
-from .sweep import registry_path
 
 
 def run_train_job(
@@ -20,16 +22,13 @@ def run_train_job(
     from ..device import resolve_device
     from ..encoders.extract import ExtractConfig, extract_corpus
     from ..training.bundle import train_final
-    from .jobs import JobCancelled, build_spec
 
     cell = build_spec(spec).cells()[0]
     cfg = cell.config()
     registry = RunRegistry(registry_path(workspace))
-    run_id = registry.create(
-        "train", {**cfg.to_dict(), "task": cell.task, "cell": cell.describe()}, None, job_id
-    )
-    try:  # from here on, any failure (the registry's own included) marks the run failed
-        registry.start(run_id, str(resolve_device(cfg.train.device)))
+    config = {**cfg.to_dict(), "task": cell.task, "cell": cell.describe()}
+    device = lambda: str(resolve_device(cfg.train.device))  # noqa: E731  (called once the run exists)
+    with recorded_run(registry, "train", config, device, job_id) as run:
         if cell.corpus.is_features:
             feats, source = load_features(cell.corpus.root), {"features": cell.corpus.root}
         else:
@@ -37,7 +36,7 @@ def run_train_job(
                 cell.audio_encoder,
                 cell.text_encoder,
                 spec.get("whisper_model", "bundled-tiny.en"),
-                Path(cell.corpus.cache or workspace / "cache"),
+                Path(cell.corpus.cache or cache_dir(workspace)),
             )
             feats, source = extract_corpus(cell.corpus.root, extract, lambda f, m: progress(0.3 * f, m))
             source = {**source, "corpus": cell.corpus.root, "whisper_model": extract.whisper_model}
@@ -52,15 +51,7 @@ def run_train_job(
             on_epoch=on_epoch,
             info={"task": cell.task, **source},
         )
-        out = workspace / "models" / f"{cell.task}-{cfg.eval.method}-{run_id}"
+        out = models_dir(workspace) / f"{cell.task}-{cfg.eval.method}-{run.id}"
         bundle.save(out)
-    except JobCancelled:
-        registry.cancel(run_id)
-        raise
-    except BaseException as exc:
-        registry.fail(run_id, str(exc) or type(exc).__name__)
-        raise
-    registry.finish(
-        run_id, {"classes": bundle.classes, "training": bundle.info.get("training", {})}, {"bundle": str(out)}
-    )
-    return {"bundle": str(out), "run_id": run_id}
+        run.finish({"classes": bundle.classes, "training": bundle.info.get("training", {})}, {"bundle": str(out)})
+    return {"bundle": str(out), "run_id": run.id}

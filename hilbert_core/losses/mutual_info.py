@@ -28,11 +28,20 @@ def infonce_mi(x: torch.Tensor, y: torch.Tensor, temperature: float) -> torch.Te
         van den Oord et al. (2018), "Representation Learning with Contrastive Predictive Coding";
         HILBERT paper eq. 10.
     """
+    return math.log(x.shape[-2]) + _log_ratios(x, y, temperature).mean(-1)
+
+
+def infonce_terms(x: torch.Tensor, y: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Per-sample InfoNCE terms ``log B + f(x_i, y_i) - log Σ_k exp f(x_i, y_k)``, (..., B); their mean
+    is :func:`infonce_mi`. Used to place one document (the last row) among others."""
+    return math.log(x.shape[-2]) + _log_ratios(x, y, temperature)
+
+
+def _log_ratios(x: torch.Tensor, y: torch.Tensor, temperature: float) -> torch.Tensor:
     if temperature <= 0:
         raise ValueError(f"temperature={temperature!r} must be > 0.")
     scores = x @ y.transpose(-1, -2) / temperature  # (..., B, B)
-    log_ratio = torch.diagonal(scores, dim1=-2, dim2=-1) - torch.logsumexp(scores, dim=-1)
-    return math.log(x.shape[-2]) + log_ratio.mean(-1)
+    return torch.diagonal(scores, dim1=-2, dim2=-1) - torch.logsumexp(scores, dim=-1)  # (..., B)
 
 
 def mi_balance_loss(

@@ -1,8 +1,23 @@
-"""The HILBERT network and its parts."""
+"""The HILBERT networks and their parts: :func:`create_network` picks the class of a method."""
 
 from __future__ import annotations
 
-from .hilbert import ENCODER_METHODS, NEURAL_METHODS, HilbertModel
-from .layers import init_members, set_compute_dtype
+from .base import MemberView, StackedModel
+from .factory import NEURAL_METHODS, create_network
+from .hilbert import ENCODER_METHODS, HilbertModel
+from .members import decayed_parameters, init_members, set_compute_dtype
+from .transfer import TRANSFER_METHODS, TransferModel
 
-__all__ = ["ENCODER_METHODS", "NEURAL_METHODS", "HilbertModel", "init_members", "set_compute_dtype"]
+__all__ = [
+    "ENCODER_METHODS",
+    "NEURAL_METHODS",
+    "TRANSFER_METHODS",
+    "HilbertModel",
+    "MemberView",
+    "StackedModel",
+    "TransferModel",
+    "create_network",
+    "decayed_parameters",
+    "init_members",
+    "set_compute_dtype",
+]

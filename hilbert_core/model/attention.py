@@ -1,7 +1,8 @@
 """Segment self-attention, attention pooling and cross-modal attention (METHOD.md section 2).
 
-Shape legend: M members, B documents, S segments, D width, H heads.
-``mask`` is (B, S) or (M, B, S) bool with True = a real segment (keep), False = padding.
+Shape legend: B documents, S segments, D width, H heads. The leading ``...`` of every shape is
+the member axis M then B (see :mod:`.members`); ``mask`` is (..., S) bool with True = a real
+segment (keep), False = padding, and may omit the member axis (shared by all members).
 """
 
 from __future__ import annotations
@@ -9,22 +10,17 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .layers import MemberLayerNorm, MemberLinear, member_dropout
+from .members import MemberLayerNorm, MemberLinear, member_dropout
 
 
 def _split_heads(x: torch.Tensor, num_heads: int) -> torch.Tensor:
-    m, b, s, d = x.shape
-    return x.reshape(m * b, s, num_heads, d // num_heads).transpose(1, 2)  # (M*B, H, S, D/H)
+    x = x.reshape(*x.shape[:-1], num_heads, x.shape[-1] // num_heads)  # (..., S, H, D/H)
+    return x.transpose(-3, -2)  # (..., H, S, D/H)
 
 
-def _merge_heads(x: torch.Tensor, m: int) -> torch.Tensor:
-    mb, h, s, dh = x.shape
-    return x.transpose(1, 2).reshape(m, mb // m, s, h * dh)  # (M, B, S, D)
-
-
-def _key_mask(mask: torch.Tensor, m: int) -> torch.Tensor:
-    mask = mask.expand(m, *mask.shape[-2:]) if mask.dim() == 3 else mask.expand(m, *mask.shape)
-    return mask.reshape(-1, 1, 1, mask.shape[-1])  # (M*B, 1, 1, S)
+def _merge_heads(x: torch.Tensor) -> torch.Tensor:
+    x = x.transpose(-3, -2)  # (..., S, H, D/H)
+    return x.reshape(*x.shape[:-2], -1)  # (..., S, D)
 
 
 class MultiHeadAttention(nn.Module):
@@ -45,15 +41,14 @@ class MultiHeadAttention(nn.Module):
         self.out = MemberLinear(num_members, dim, dim)
 
     def forward(self, query: torch.Tensor, context: torch.Tensor, context_mask: torch.Tensor) -> torch.Tensor:
-        m = query.shape[0]
-        q = _split_heads(self.q(query), self.num_heads)
+        """Args: query, context (..., S, D); context_mask (..., S). Returns (..., S, D)."""
+        q = _split_heads(self.q(query), self.num_heads)  # (..., H, S, D/H)
         k, v = _split_heads(self.k(context), self.num_heads), _split_heads(self.v(context), self.num_heads)
         q = q * (q.shape[-1] ** -0.5)
-        scores = (q @ k.transpose(-1, -2)).masked_fill(
-            ~_key_mask(context_mask, m), float("-inf")
-        )  # (M*B, H, S, S)
+        key_mask = context_mask[..., None, None, :]  # (..., 1, 1, S): over heads and queries
+        scores = (q @ k.transpose(-1, -2)).masked_fill(~key_mask, float("-inf"))  # (..., H, S, S)
         probs = torch.softmax(scores, dim=-1)
-        return self.out(_merge_heads(probs @ v, m))  # (M, B, S, D)
+        return self.out(_merge_heads(probs @ v))  # (..., S, D)
 
 
 class SegmentSelfAttention(nn.Module):
@@ -66,15 +61,16 @@ class SegmentSelfAttention(nn.Module):
         self.dropout = dropout
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Args: x (..., S, D); mask (..., S). Returns (..., S, D)."""
         for attn, norm in zip(self.attn, self.norm, strict=True):
             x = norm(x + member_dropout(attn(x, x, mask), self.dropout, self.training))
-        return x  # (M, B, S, D)
+        return x
 
 
 class AttentionPool(nn.Module):
     """``h = Σ_n α_n x_n`` with ``α = softmax_n(w^T tanh(V x_n))`` over real segments only.
 
-    Returns the pooled (M, B, D) embedding and the (M, B, S) weights ``α`` (zero on padding),
+    Returns the pooled (..., D) embedding and the (..., S) weights ``α`` (zero on padding),
     the segment attention shown to users.
     """
 
@@ -84,8 +80,9 @@ class AttentionPool(nn.Module):
         self.w = MemberLinear(num_members, dim, 1, bias=False)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Args: x (..., S, D); mask (..., S). Returns (..., D) and (..., S)."""
         hidden = torch.tanh(self.v(x).float()).to(x.dtype)  # float tanh: bf16 tanh is 2x slower on CPU
-        scores = self.w(hidden).squeeze(-1).float()  # (M, B, S)
+        scores = self.w(hidden).squeeze(-1).float()  # (..., S)
         scores = scores.masked_fill(~mask, float("-inf"))
         alpha = torch.softmax(scores, dim=-1)
-        return torch.einsum("mbs,mbsd->mbd", alpha.to(x.dtype), x), alpha
+        return torch.einsum("...s,...sd->...d", alpha.to(x.dtype), x), alpha

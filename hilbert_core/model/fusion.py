@@ -1,6 +1,7 @@
 """Cross-modal attention and the joint encoder (METHOD.md eq. 1-2).
 
-Shape legend: M members, B documents, S segments, D width.
+Shape legend: B documents, S segments, D width; the leading ``...`` is the member axis M then B
+(see :mod:`.members`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import torch
 from torch import nn
 
 from .attention import AttentionPool, MultiHeadAttention, SegmentSelfAttention
-from .layers import MemberLinear
+from .members import MemberLinear
 
 
 class CrossModalEncoder(nn.Module):
@@ -30,7 +31,8 @@ class CrossModalEncoder(nn.Module):
     def forward(
         self, audio: torch.Tensor, text: torch.Tensor, mask: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        h_at = self.audio_to_text(audio, text, mask)  # (M, B, S, D): audio queries text
-        h_ta = self.text_to_audio(text, audio, mask)  # (M, B, S, D): text queries audio
+        """Args: audio, text (..., S, D); mask (..., S). Returns h_j (..., D) and its weights (..., S)."""
+        h_at = self.audio_to_text(audio, text, mask)  # (..., S, D): audio queries text
+        h_ta = self.text_to_audio(text, audio, mask)  # (..., S, D): text queries audio
         joint = self.merge_at(h_at) + self.merge_ta(h_ta)
-        return self.pool(self.self_attn(joint, mask), mask)  # (M, B, D), (M, B, S)
+        return self.pool(self.self_attn(joint, mask), mask)

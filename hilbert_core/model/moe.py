@@ -1,6 +1,8 @@
 """Mixture-of-Experts classifier (METHOD.md section 5) and the plain MLP classifier of ``transfer``.
 
-Shape legend: M members, B documents, I input width, E experts, H expert width, C classes.
+Shape legend: B documents, I input width, E experts, H expert width, C classes. The leading
+``...`` of every shape is the member axis M (see :mod:`.members`); documents are the axis B
+after it, explicit because the load-balancing term averages over them.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .layers import MemberLinear, member_dropout
+from .members import MemberLinear, expert_linear, member_dropout, member_parameter
 
 
 class _Head(nn.Module):
@@ -39,17 +41,20 @@ class MLPClassifier(nn.Module):
         self.dropout = dropout
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, None, torch.Tensor]:
+        """Args: x (..., B, I). Returns logits (..., B, C), no gate, a zero balance term (...,)."""
         h = member_dropout(torch.relu(self.fc1(x)), self.dropout, self.training)
         h = member_dropout(torch.relu(self.fc2(h)), self.dropout, self.training)
-        return self.head(h).float(), None, x.new_zeros(x.shape[0], dtype=torch.float32)
+        return self.head(h).float(), None, x.new_zeros(x.shape[:-2], dtype=torch.float32)
 
 
 class MoEClassifier(nn.Module):
-    """``y = Σ_k π_k(x) e_k(x)``, ``π(x) = softmax(W_g x + b)``, then the head ``32 -> 16 -> C``.
+    """``y = Σ_k π_k(x) e_k(x)``, ``π(x) = softmax(W_g x + b)``, then the classification head.
 
-    Each expert is an MLP with two hidden layers of ``hidden_dim`` units. All experts run on all
-    documents (E is small); with ``gating="topk"`` only the ``top_k`` largest gate weights are
-    kept (renormalised) and a Switch-style load-balancing term ``E Σ_e f_e P_e`` is returned.
+    Each expert is an MLP with two hidden layers of ``hidden_dim`` units
+    (``ModelConfig.expert_hidden_dim``); the head is ``hidden_dim -> head_dim -> C``
+    (``ModelConfig.head_hidden_dim``). All experts run on all documents (E is small); with
+    ``gating="topk"`` only the ``top_k`` largest gate weights are kept (renormalised) and a
+    Switch-style load-balancing term ``E Σ_e f_e P_e`` is returned.
     """
 
     def __init__(
@@ -69,26 +74,27 @@ class MoEClassifier(nn.Module):
         self.gating, self.top_k, self.dropout = gating, top_k, dropout
         self.gate = MemberLinear(num_members, in_dim, num_experts)
         self.expert_in = MemberLinear(num_members, in_dim, num_experts * hidden_dim)  # all experts' layer 1
-        self.expert_hidden = nn.Parameter(torch.empty(num_members, num_experts, hidden_dim, hidden_dim))
-        self.expert_hidden_bias = nn.Parameter(torch.zeros(num_members, num_experts, hidden_dim))
+        # All experts' layer 2, as raw stacked parameters (their names are part of saved bundles).
+        self.expert_hidden = member_parameter((num_members, num_experts, hidden_dim, hidden_dim))
+        self.expert_hidden_bias = member_parameter(
+            (num_members, num_experts, hidden_dim), init="zeros", decay=False
+        )
         self.head = _Head(num_members, hidden_dim, head_dim, num_classes, dropout)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        m, b = x.shape[:2]
-        probs = torch.softmax(self.gate(x).float(), dim=-1)  # (M, B, E)
-        aux = x.new_zeros(m, dtype=torch.float32)
+        """Args: x (..., B, I). Returns logits (..., B, C), gate weights (..., B, E), balance term (...,)."""
+        probs = torch.softmax(self.gate(x).float(), dim=-1)  # (..., B, E)
+        aux = x.new_zeros(x.shape[:-2], dtype=torch.float32)
         if self.gating == "topk":
             top = probs.topk(self.top_k, dim=-1).indices
             keep = torch.zeros_like(probs).scatter(-1, top, 1.0)
-            routed = keep.mean(dim=1)  # (M, E) share of documents sent to each expert
-            aux = self.num_experts * (routed * probs.mean(dim=1)).sum(-1)
+            routed = keep.mean(dim=-2)  # (..., E) share of documents sent to each expert
+            aux = self.num_experts * (routed * probs.mean(dim=-2)).sum(-1)
             probs = probs * keep
             probs = probs / probs.sum(-1, keepdim=True)
-        h = torch.relu(self.expert_in(x)).reshape(m, b, self.num_experts, self.hidden_dim)
-        h = member_dropout(h, self.dropout, self.training)
-        h = torch.einsum("mbeh,mehk->mbek", h, self.expert_hidden.to(h.dtype)) + self.expert_hidden_bias[
-            :, None
-        ].to(h.dtype)
-        h = member_dropout(torch.relu(h), self.dropout, self.training)  # (M, B, E, H)
-        y = torch.einsum("mbe,mbeh->mbh", probs.to(h.dtype), h)
+        h = torch.relu(self.expert_in(x)).reshape(*x.shape[:-1], self.num_experts, self.hidden_dim)
+        h = member_dropout(h, self.dropout, self.training)  # (..., B, E, H)
+        h = expert_linear(h, self.expert_hidden, self.expert_hidden_bias)
+        h = member_dropout(torch.relu(h), self.dropout, self.training)  # (..., B, E, H)
+        y = torch.einsum("...e,...eh->...h", probs.to(h.dtype), h)  # (..., B, H)
         return self.head(y).float(), probs, aux

@@ -17,17 +17,17 @@ import pandas as pd
 
 from ..evaluation.bootstrap import paired_bootstrap_delta
 from ..evaluation.stats import delong_test, holm
-from .tables import (
-    _NAN_CI,
-    _NAN_TEST,
+from .results import (
     NAN,
+    NAN_CI,
+    NAN_TEST,
     ReportConfig,
     ReportOutput,
     RunResult,
-    _attempt,
-    _groups,
-    _labels,
-    _resampling,
+    attempt,
+    resampling,
+    row_labels,
+    run_groups,
 )
 
 
@@ -78,12 +78,12 @@ def _paired_row(
     if problem:
         notes.append(f"{where} {problem}; not compared.")
         return None
-    test = _attempt(notes, f"{where}: DeLong test", lambda: delong_test(a.y, a.proba, b.proba), _NAN_TEST)
-    ci = _attempt(
+    test = attempt(notes, f"{where}: DeLong test", lambda: delong_test(a.y, a.proba, b.proba), NAN_TEST)
+    ci = attempt(
         notes,
         f"{where}: paired bootstrap",
-        lambda: paired_bootstrap_delta(a.y, a.proba, b.proba, groups=_groups(a, cfg), **_resampling(cfg)),
-        _NAN_CI,
+        lambda: paired_bootstrap_delta(a.y, a.proba, b.proba, groups=run_groups(a, cfg), **resampling(cfg)),
+        NAN_CI,
     )
     return {
         **{k: getattr(a, k) for k in ("corpus", "task", "seed", "folds")},
@@ -121,7 +121,7 @@ def paired_tables(runs: list[RunResult], cfg: ReportConfig, out: ReportOutput) -
     the per-fold AUCs the main table averages. ``delong_p_holm_pooled_oof`` is Holm-adjusted within
     each (corpus, task) family of ``holm_family_size`` tests.
     """
-    labels = _labels(runs, lambda r: r.row)
+    labels = row_labels(runs, lambda r: r.row)
     key = lambda r: (r.corpus, r.task, r.seed, r.folds)  # noqa: E731
     rows = []
     for _, group in itertools.groupby(sorted(runs, key=key), key=key):

@@ -19,18 +19,17 @@ import pandas as pd
 
 from ..evaluation.stats import holm
 from ..experiments.registry import RunRegistry
-from ..experiments.sweep import registry_path
 from ..report.export import CAPTIONS, safe_file_stem, to_latex
 from ..report.paired import pair_columns, paired_tables
-from ..report.tables import (  # latest_runs: the same de-duplication as `hilbert report`
+from ..report.results import (  # latest_runs: the same de-duplication as `hilbert report`
     ReportConfig,
     ReportOutput,
     RunResult,
-    ablation_tables,
     latest_runs,
     load_results,
-    main_tables,
 )
+from ..report.tables import ablation_tables, main_tables
+from ..workspace import registry_path
 from . import background
 
 NO_ENCODER = "(none)"

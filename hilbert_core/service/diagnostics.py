@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..evaluation.calibration import CalibrationOutput, calibration
 from ..experiments.registry import RunRegistry
-from ..experiments.sweep import registry_path
-from ..report.tables import method_label
+from ..report.results import method_label
+from ..workspace import registry_path
 from . import background
 from .embeddings import EmbeddingConfig
 
@@ -46,22 +47,6 @@ class RunSummary:
     auc_macro: float
     auc_mean: float
     auc_sd: float
-    num_documents: int
-
-
-@dataclass
-class CalibrationOutput:
-    """Reliability of the top-class probability.
-
-    Attributes:
-        bins: one row per bin: ``low``, ``high``, ``count``, ``confidence`` (mean top probability),
-            ``accuracy`` (fraction whose top class is right); NaN for empty bins.
-        ece: expected calibration error, ``sum_b n_b / N * |accuracy_b - confidence_b|``.
-        num_documents: N.
-    """
-
-    bins: pd.DataFrame
-    ece: float
     num_documents: int
 
 
@@ -142,43 +127,6 @@ def mi_balance(summary: pd.DataFrame) -> pd.DataFrame:
     wide["balance_share"] = np.where(total > 0, wide["mi_audio"] / total.where(total > 0, 1.0), np.nan)
     wide.columns.name = None
     return wide[["epoch", *MI_TERMS, "balance", "balance_share"]]
-
-
-def calibration(labels: list[str], classes: list[str], proba: Any, num_bins: int = 10) -> CalibrationOutput:
-    """Top-label reliability bins and ECE of out-of-fold probabilities (equal-width bins on [0, 1]).
-
-    Raises:
-        ValueError: ``num_bins`` < 2, or labels and probability rows that do not match.
-    """
-    if num_bins < 2:
-        raise ValueError(f"num_bins={num_bins} is too few; use 2 or more (10 is usual).")
-    proba = np.asarray(proba, dtype=float)
-    if proba.ndim != 2 or len(proba) != len(labels) or proba.shape[1] != len(classes):
-        raise ValueError(
-            f"the run's oof_proba has shape {proba.shape} for {len(labels)} labels and {len(classes)} "
-            "classes; the report is damaged: run the cross-validation again."
-        )
-    index = {c: i for i, c in enumerate(classes)}
-    unknown = sorted({str(label) for label in labels} - set(index))
-    if unknown:
-        raise ValueError(
-            f"label {unknown[0]!r} is not one of the classes {list(index)}; the report is damaged: run the "
-            "cross-validation again."
-        )
-    y = np.asarray([index[str(label)] for label in labels])
-    confidence, correct = proba.max(axis=1), (proba.argmax(axis=1) == y).astype(float)
-    edges = np.linspace(0.0, 1.0, num_bins + 1)
-    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, num_bins - 1)
-    rows, ece = [], 0.0
-    for b in range(num_bins):
-        sel = which == b
-        n = int(sel.sum())
-        conf = float(confidence[sel].mean()) if n else np.nan
-        acc = float(correct[sel].mean()) if n else np.nan
-        if n:
-            ece += n / len(y) * abs(acc - conf)
-        rows.append({"low": edges[b], "high": edges[b + 1], "count": n, "confidence": conf, "accuracy": acc})
-    return CalibrationOutput(bins=pd.DataFrame(rows), ece=float(ece), num_documents=int(len(y)))
 
 
 def report_calibration(report: dict[str, Any], num_bins: int = 10, run_id: str = "?") -> CalibrationOutput:

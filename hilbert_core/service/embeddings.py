@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..io import atomic_write_text
+from ..workspace import cache_dir, embeddings_cache, models_dir
 from . import background
 from .background import Progress
 
@@ -81,7 +82,7 @@ class EmbeddingOutput:
 def model_choices(workspace: str | Path) -> dict[str, Path]:
     """Trained model bundles of the workspace with a network (a linear probe has no embeddings)."""
     out = {}
-    for path in sorted((Path(workspace) / "models").glob("*/bundle.json")):
+    for path in sorted(models_dir(workspace).glob("*/bundle.json")):
         try:
             meta = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -111,7 +112,7 @@ def _features(bundle, workspace: Path, progress: Progress):
             info.get("audio_encoder", ""),
             info.get("text_encoder", ""),
             info.get("whisper_model", "bundled-tiny.en"),
-            workspace / "cache",
+            cache_dir(workspace),
         )
         return extract_corpus(info["corpus"], cfg, lambda f, m: progress(0.4 * f, m))[0]
     raise ValueError(
@@ -191,7 +192,7 @@ def cache_key(model_dir: str | Path, cfg: EmbeddingConfig) -> str:
 
 
 def _cache_path(workspace: str | Path, key: str) -> Path:
-    return Path(workspace) / "cache" / "embeddings" / f"{key}.json"
+    return embeddings_cache(workspace, key)
 
 
 def cached_embedding(

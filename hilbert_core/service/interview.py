@@ -286,6 +286,7 @@ def placement(bundle, pred) -> pd.DataFrame | None:
     import torch.nn.functional as F
 
     from ..losses.cka import linear_cka
+    from ..losses.mutual_info import infonce_terms
 
     ref = bundle.reference
     if pred.z_joint is None or "z_joint" not in ref:
@@ -303,26 +304,15 @@ def placement(bundle, pred) -> pd.DataFrame | None:
             {"metric": f"CKA({name}, joint)", "training set": float(linear_cka(x, j)),
              "with this interview": float(linear_cka(x1, j1)), "this interview": np.nan, "percentile": np.nan}
         )  # fmt: skip
-        terms = _pointwise_mi(F.normalize(j1, dim=-1), F.normalize(x1, dim=-1), tau)  # (N + 1,)
+        terms = infonce_terms(F.normalize(j1, dim=-1), F.normalize(x1, dim=-1), tau)  # (N + 1,)
         n = len(terms)
         rows.append(
             {"metric": f"MI({name}; joint), nats (at most log N = {np.log(n):.2f})",
-             "training set": float(_pointwise_mi(F.normalize(j, dim=-1), F.normalize(x, dim=-1), tau).mean()),
+             "training set": float(infonce_terms(F.normalize(j, dim=-1), F.normalize(x, dim=-1), tau).mean()),
              "with this interview": float(terms.mean()), "this interview": float(terms[-1]),
              "percentile": float(100 * (terms[:-1] < terms[-1]).float().mean())}
         )  # fmt: skip
     return pd.DataFrame(rows) if rows else None
-
-
-def _pointwise_mi(x, y, temperature: float):
-    """Per-document InfoNCE terms ``log N + f(x_i, y_i) - log Σ_k exp f(x_i, y_k)``; their mean is
-    :func:`hilbert_core.losses.mutual_info.infonce_mi`."""
-    import math
-
-    import torch
-
-    scores = x @ y.T / temperature
-    return math.log(x.shape[0]) + torch.diagonal(scores) - torch.logsumexp(scores, dim=-1)
 
 
 def mi_balance(table: pd.DataFrame | None) -> float | None:

@@ -23,7 +23,7 @@ from ..data.corpus import RESERVED as CORPUS_RESERVED
 from ..data.features import RESERVED as FEATURES_RESERVED
 from ..experiments.jobs import JobStatus, cancel_job, get_job, list_jobs, read_curves, start_job
 from ..experiments.registry import RunRegistry
-from ..experiments.sweep import registry_path
+from ..workspace import cache_dir, corpora_dir, features_dir, registry_path, sweep_files_dir
 from .diagnostics import epoch_frame, epoch_summary
 
 KINDS = {"cv": "cross-validation", "train": "final model", "sweep": "sweep (grid)"}
@@ -83,7 +83,7 @@ def sources(workspace: str | Path) -> dict[str, dict[str, Any]]:
 
     out: dict[str, dict[str, Any]] = {}
     root = Path(workspace)
-    for kind, folder in (("corpus", root / "corpora"), ("features", root / "features")):
+    for kind, folder in (("corpus", corpora_dir(root)), ("features", features_dir(root))):
         for table in sorted(folder.glob("*/documents.csv")):
             try:
                 columns = list(read_csv_table(table).columns)
@@ -131,7 +131,7 @@ def build_job_spec(workspace: str | Path, request: TrainRequest) -> dict[str, An
     if info["kind"] == "corpus":
         spec["audio_encoder"] = request.audio_encoders[0] if request.modality != "text" else ""
         spec["text_encoder"] = request.text_encoders[0] if request.modality != "audio" else ""
-        spec["cache"] = str(Path(workspace) / "cache")
+        spec["cache"] = str(cache_dir(workspace))
     if request.methods[0] == "hilbert":
         spec["losses"] = list(request.losses)
     if request.kind == "cv":
@@ -159,9 +159,7 @@ def _write_sweep(workspace: str | Path, request: TrainRequest, info: dict[str, A
             list(request.text_encoders),
         )
     path = (
-        Path(workspace)
-        / "jobs"
-        / "sweeps"
+        sweep_files_dir(workspace)
         / f"sweep-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**6}.yaml"
     )
     atomic_write_text(path, json.dumps(body, indent=1))  # JSON is YAML

@@ -18,9 +18,9 @@ import torch
 
 from ..config import ExperimentConfig
 from ..data import pad_documents
-from ..io import read_bundle, to_numpy_dict, write_bundle
 from ..model import HilbertModel
 from ..types import Prediction
+from .checkpoint import read_bundle, to_numpy_dict, write_bundle
 from .engine import EpochCallback, Progress, train_members
 from .probe import LinearProbe, fit_linear_probe
 from .recipe import candidate_grid, member_specs, prepare, select_candidate

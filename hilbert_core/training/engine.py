@@ -4,7 +4,8 @@ Shape legend: M members, B documents per step, S segments, C classes.
 
 A *member* is one model with its own training documents, validation documents, seed, input
 dropout and weight decay. :func:`train_members` trains any number of members as one stacked
-:class:`HilbertModel`; with ``batched=False`` it trains them one after another (the plain way).
+network (:class:`~hilbert_core.model.StackedModel`); with ``batched=False`` it trains them one
+after another (the plain way).
 Both give the same models up to floating-point noise: a member's initial weights, batch order
 and early-stopping decisions depend only on its own spec.
 """
@@ -25,7 +26,7 @@ from ..config import ExperimentConfig
 from ..data.dataset import PaddedDocuments
 from ..device import resolve_compute_dtype, resolve_device
 from ..losses import balanced_class_weight, compute_objective, weighted_cross_entropy
-from ..model import HilbertModel, init_members, set_compute_dtype
+from ..model import StackedModel, create_network, decayed_parameters, init_members, set_compute_dtype
 from ..types import EpochRecord
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ class TrainOutput:
         model_steps: training steps summed over members (M x epochs run x steps per epoch).
     """
 
-    model: HilbertModel
+    model: StackedModel
     best_epoch: np.ndarray
     best_val_loss: np.ndarray
     history: list[dict[str, np.ndarray]] = field(default_factory=list)
@@ -75,9 +76,9 @@ def _feature_stats(x: np.ndarray, mask: np.ndarray, idx: np.ndarray) -> tuple[np
 
 def build_members_model(
     docs: PaddedDocuments, num_classes: int, specs: list[MemberSpec], cfg: ExperimentConfig
-) -> HilbertModel:
+) -> StackedModel:
     """A stacked model with each member initialised from its seed and standardised on its training docs."""
-    model = HilbertModel(
+    model = create_network(
         cfg.model,
         cfg.eval.method,
         cfg.eval.modality,
@@ -139,10 +140,6 @@ class _Tensors:
         audio = None if self.audio is None else self.audio[index, :s]
         text = None if self.text is None else self.text[index, :s]
         return audio, text, self.mask[index, :s], self.y[index]
-
-
-def _decay_params(model: torch.nn.Module) -> list[torch.nn.Parameter]:
-    return [p for name, p in model.named_parameters() if not name.endswith("bias") and "norm" not in name]
 
 
 def _stack_chunk_size(docs: PaddedDocuments, cfg: ExperimentConfig) -> int:
@@ -220,19 +217,7 @@ def _concat_outputs(
     history = []
     for e in range(epochs):
         keys = set().union(*(o.history[e].keys() for o in outs if e < len(o.history)))
-        history.append(
-            {
-                k: np.concatenate(
-                    [
-                        o.history[e][k]
-                        if e < len(o.history) and k in o.history[e]
-                        else np.full(o.model.num_members, np.nan)
-                        for o in outs
-                    ]
-                )
-                for k in keys
-            }
-        )
+        history.append({k: np.concatenate([_epoch_values(o, e, k) for o in outs]) for k in keys})
     return TrainOutput(
         model=model,
         best_epoch=np.concatenate([o.best_epoch for o in outs]),
@@ -241,6 +226,13 @@ def _concat_outputs(
         seconds=sum(o.seconds for o in outs),
         model_steps=sum(o.model_steps for o in outs),
     )
+
+
+def _epoch_values(out: TrainOutput, epoch: int, key: str) -> np.ndarray:
+    """(M,) values of ``key`` in ``out``'s epoch ``epoch`` (0-based); NaN where it has none."""
+    if epoch < len(out.history) and key in out.history[epoch]:
+        return out.history[epoch][key]
+    return np.full(out.model.num_members, np.nan)
 
 
 def _train_stack(
@@ -266,7 +258,6 @@ def _train_stack(
     # fused=True: one kernel for all parameters (5x faster than the foreach path on CPU).
     optimizer = torch.optim.AdamW(model.parameters(), lr=tc.lr, weight_decay=0.0, fused=True)
     decay = torch.tensor([s.weight_decay for s in specs], device=device)
-    decay_params = _decay_params(model)
     val_idx, val_weight = _pad_validation(specs, device)
     batch_size = min(tc.batch_size, min(len(s.train_idx) for s in specs))
     steps = math.ceil(max(len(s.train_idx) for s in specs) / batch_size)
@@ -277,22 +268,8 @@ def _train_stack(
     best_state = copy.deepcopy(model.state_dict())
     history: list[dict[str, np.ndarray]] = []
     for epoch in range(1, tc.epochs + 1):
-        model.train()
-        sums: dict[str, torch.Tensor] = {}
-        for batch in _epoch_batches(specs, rngs, batch_size, steps):
-            audio, text, mask, target = data.take(batch)
-            loss = compute_objective(
-                model(audio, text, mask), target, cfg.eval.method, cfg.eval.losses, cfg.loss, class_weight
-            )
-            optimizer.zero_grad(set_to_none=True)
-            loss.total.sum().backward()  # members share no parameter: each gets its own gradient
-            optimizer.step()
-            with torch.no_grad():
-                for p in decay_params:  # decoupled weight decay, one rate per member
-                    p.mul_((1 - tc.lr * decay).reshape((m,) + (1,) * (p.dim() - 1)))
-                for name, value in loss.parts.items():
-                    sums[name] = sums.get(name, 0) + value.detach()
-        record = {name: (value / steps).float().cpu().numpy() for name, value in sums.items()}
+        batches = _epoch_batches(specs, rngs, batch_size, steps)
+        record = _train_epoch(model, optimizer, data, batches, cfg, class_weight, decay)
         record["val_loss"] = _validation_loss(model, data, val_idx, val_weight, class_weight)
         history.append(record)
         if on_epoch is not None:
@@ -305,10 +282,7 @@ def _train_stack(
         if improved.any():
             best_loss = np.where(improved, record["val_loss"], best_loss)
             best_epoch = np.where(improved, epoch, best_epoch)
-            keep = torch.from_numpy(improved).to(device)
-            for name, value in model.state_dict().items():
-                sel = keep.reshape((m,) + (1,) * (value.dim() - 1))
-                best_state[name] = torch.where(sel, value, best_state[name])
+            _keep_best(model, best_state, torch.from_numpy(improved).to(device))
         progress(
             epoch / tc.epochs, f"epoch {epoch}/{tc.epochs}, validation loss {np.mean(record['val_loss']):.4f}"
         )
@@ -327,6 +301,43 @@ def _train_stack(
     )
 
 
+def _train_epoch(
+    model: StackedModel,
+    optimizer: torch.optim.Optimizer,
+    data: _Tensors,
+    batches: np.ndarray,
+    cfg: ExperimentConfig,
+    class_weight: torch.Tensor | None,
+    decay: torch.Tensor,
+) -> dict[str, np.ndarray]:
+    """One pass over ``batches`` (steps, M, B); returns name -> (M,) means of the loss parts."""
+    lr, m = cfg.train.lr, model.num_members
+    decay_params = decayed_parameters(model)
+    model.train()
+    sums: dict[str, torch.Tensor] = {}
+    for batch in batches:
+        audio, text, mask, target = data.take(batch)
+        loss = compute_objective(
+            model(audio, text, mask), target, cfg.eval.method, cfg.eval.losses, cfg.loss, class_weight
+        )
+        optimizer.zero_grad(set_to_none=True)
+        loss.total.sum().backward()  # members share no parameter: each gets its own gradient
+        optimizer.step()
+        with torch.no_grad():
+            for p in decay_params:  # decoupled weight decay, one rate per member
+                p.mul_((1 - lr * decay).reshape((m,) + (1,) * (p.dim() - 1)))
+            for name, value in loss.parts.items():
+                sums[name] = sums.get(name, 0) + value.detach()
+    return {name: (value / len(batches)).float().cpu().numpy() for name, value in sums.items()}
+
+
+def _keep_best(model: StackedModel, best_state: dict[str, torch.Tensor], improved: torch.Tensor) -> None:
+    """Copy the ``improved`` (M,) members' current weights and buffers into ``best_state``."""
+    for name, value in model.state_dict().items():
+        sel = improved.reshape((len(improved),) + (1,) * (value.dim() - 1))
+        best_state[name] = torch.where(sel, value, best_state[name])
+
+
 def _pad_validation(specs: list[MemberSpec], device: torch.device) -> tuple[np.ndarray, torch.Tensor]:
     """(M, V) validation indices padded by repeating the first, with (M, V) 0/1 weights."""
     v = max(len(s.val_idx) for s in specs)
@@ -337,7 +348,7 @@ def _pad_validation(specs: list[MemberSpec], device: torch.device) -> tuple[np.n
 
 @torch.no_grad()
 def _validation_loss(
-    model: HilbertModel,
+    model: StackedModel,
     data: _Tensors,
     idx: np.ndarray,
     weight: torch.Tensor,
@@ -350,7 +361,7 @@ def _validation_loss(
 
 
 @torch.no_grad()
-def predict_members(model: HilbertModel, docs: PaddedDocuments, idx: list[np.ndarray]) -> list[np.ndarray]:
+def predict_members(model: StackedModel, docs: PaddedDocuments, idx: list[np.ndarray]) -> list[np.ndarray]:
     """Class probabilities of member ``m`` for its own documents ``idx[m]``, in one stacked pass.
 
     Returns a list of (len(idx[m]), C) arrays.

@@ -15,22 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.tiny import TINY_SET
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_SEED = "HILBERT_NO_SEED"
-TINY_SET = [
-    "model.dim=8",
-    "model.proj_dim=8",
-    "model.num_heads=2",
-    "model.num_experts=2",
-    "model.expert_hidden_dim=8",
-    "model.head_hidden_dim=4",
-    "train.epochs=2",
-    "train.num_inner=1",
-    "train.compute_dtype=float32",
-]
 ENCODERS = {"audio_encoder": "logmel", "text_encoder": "lexicon"}
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest_analysis import ROOT
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def open_page(page: str, timeout: float = 30) -> AppTest:

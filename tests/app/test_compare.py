@@ -5,11 +5,6 @@ from __future__ import annotations
 import time
 
 from hilbert_core.service import plots
-from tests.app.conftest_analysis import (  # noqa: F401  (fixtures)
-    analysis_template_fixture,
-    analysis_workspace_fixture,
-    empty_analysis_workspace_fixture,
-)
 from tests.app.pages_helper import open_page
 
 PAGE = "pages/4_Compare.py"

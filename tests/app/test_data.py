@@ -12,8 +12,9 @@ import pytest
 import soundfile as sf
 from streamlit.testing.v1 import AppTest
 
+from hilbert_core.data.archive import ZipLimits, extract_zip
 from hilbert_core.service import data as data_service
-from hilbert_core.service.uploads import ZipLimits, extract_zip, session_dir
+from hilbert_core.service.uploads import session_dir
 from hilbert_core.workspace import open_workspace
 from tests.app.pages_helper import open_page
 

@@ -6,13 +6,8 @@ from __future__ import annotations
 import time
 
 from hilbert_core.experiments.jobs import get_job, list_jobs, read_curves, wait_job
-from tests.app.conftest_analysis import (  # noqa: F401  (fixtures)
-    TINY_SET,
-    analysis_template_fixture,
-    analysis_workspace_fixture,
-    empty_analysis_workspace_fixture,
-)
 from tests.app.pages_helper import open_page
+from tests.tiny import TINY_SET
 
 PAGE = "pages/3_Train.py"
 
@@ -34,6 +29,7 @@ def _start(at, method: str, overrides: list[str]):
 
 
 def test_a_cv_job_runs_in_the_background_and_lands_in_the_registry(analysis_workspace):
+    # the page's own epochs field (set to 3 by _start) decides the epochs: leave TINY_SET's out
     at = _start(open_page(PAGE), "hilbert", [o for o in TINY_SET if not o.startswith("train.epochs")])
     assert not at.exception and not at.error, [e.value for e in at.error]
     (job,) = list_jobs(analysis_workspace)
@@ -55,6 +51,7 @@ def test_a_cv_job_runs_in_the_background_and_lands_in_the_registry(analysis_work
 
 
 def test_live_curves_then_cancel_a_running_job(analysis_workspace):
+    # still training when it is cancelled: many epochs, and no early stop
     slow = [*TINY_SET, "train.epochs=400", "train.patience=400"]
     at = _start(open_page(PAGE), "hilbert", slow)
     (job,) = list_jobs(analysis_workspace)

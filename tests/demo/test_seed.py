@@ -13,7 +13,8 @@ from hilbert_core.demo.seed import seed_workspace
 from hilbert_core.experiments.registry import RunRegistry
 from hilbert_core.experiments.sweep import features_folder, plan_remaining
 from hilbert_core.experiments.sweep_file import load_sweep
-from hilbert_core.report.tables import ReportConfig, build_report
+from hilbert_core.report.results import ReportConfig
+from hilbert_core.report.tables import build_report
 from hilbert_core.training.bundle import load_bundle
 from hilbert_core.workspace import ASSETS, open_workspace
 

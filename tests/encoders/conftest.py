@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.conftest import VOCAB, tiny_vocab  # noqa: F401  (shared tiny tokenizer vocabulary)
+from tests.tiny import VOCAB, tiny_vocab
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

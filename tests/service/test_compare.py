@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from hilbert_core.experiments.registry import RunRegistry
-from hilbert_core.experiments.sweep import registry_path
 from hilbert_core.report.tables import build_report
 from hilbert_core.service import compare
+from hilbert_core.workspace import registry_path
 
 
 @pytest.fixture(scope="module")

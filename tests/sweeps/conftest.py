@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from hilbert_core.cli import main
-
-TINY_SET = [
-    "model.dim=8",
-    "model.proj_dim=8",
-    "model.num_experts=2",
-    "model.expert_hidden_dim=8",
-    "model.head_hidden_dim=4",
-    "train.epochs=2",
-    "train.num_inner=1",
-    "train.compute_dtype=float32",
-]
+from tests.sweeps.sweeps_helper import write_sweep
+from tests.tiny import TINY_SET, write_tiny_features
 
 
 @pytest.fixture(scope="session")
 def feature_folder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("sweep") / "feats"
-    args = ["synth-features", str(folder), "--documents", "30", "--classes", "3", "--seed", "2"]
-    assert (
-        main([*args, "--audio-dim", "6", "--text-dim", "5", "--min-segments", "3", "--max-segments", "5"])
-        == 0
-    )
-    return folder
-
-
-def write_sweep(folder: Path, body: str) -> Path:
-    path = folder / "sweep.yaml"
-    path.write_text(textwrap.dedent(body).lstrip(), encoding="utf-8")
-    return path
+    return write_tiny_features(tmp_path_factory.mktemp("sweep") / "feats")
 
 
 @pytest.fixture

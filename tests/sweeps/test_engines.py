@@ -10,7 +10,8 @@ import types
 
 import pytest
 
-from hilbert_core.experiments.engines import SequentialEngine, check_engine_args, create_engine
+from hilbert_core.experiments.engine_checks import check_engine_args
+from hilbert_core.experiments.engines import SequentialEngine, create_engine
 from hilbert_core.experiments.engines_ray import RayEngine, check_ray_address
 from hilbert_core.experiments.sweep import run_sweep
 from hilbert_core.experiments.sweep_file import load_sweep

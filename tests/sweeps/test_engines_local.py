@@ -17,8 +17,9 @@ import pytest
 import hilbert_core.experiments.engines as engines
 from hilbert_core.experiments.engines import LocalEngine
 from hilbert_core.experiments.registry import RunRegistry
-from hilbert_core.experiments.sweep import registry_path, run_sweep
+from hilbert_core.experiments.sweep import run_sweep
 from hilbert_core.experiments.sweep_file import load_sweep
+from hilbert_core.workspace import registry_path
 
 
 def _die() -> None:
@@ -51,7 +52,7 @@ def test_a_dead_worker_fails_the_runs_after_it_in_one_line(tmp_path, features_sw
 
 
 def test_each_local_worker_takes_its_own_gpu(tmp_path, monkeypatch):
-    monkeypatch.setattr(engines, "_count_gpus", lambda: 2)
+    monkeypatch.setattr(engines, "count_gpus", lambda: 2)
     engine = LocalEngine(workers=2)
     try:
         futures = [engine.submit(_device_once_both_run, str(tmp_path)) for _ in range(2)]

@@ -23,10 +23,11 @@ from hilbert_core.experiments.jobs import (
     wait_job,
 )
 from hilbert_core.experiments.registry import HOST, RunRegistry
-from hilbert_core.experiments.sweep import registry_path
 from hilbert_core.service import train
-from tests.sweeps.conftest import TINY_SET
+from hilbert_core.workspace import registry_path
+from tests.tiny import TINY_SET
 
+# jobs that must still be training when they are cancelled: many epochs, and no early stop
 SLOW_SET = [*TINY_SET, "train.epochs=400", "train.patience=400"]
 
 

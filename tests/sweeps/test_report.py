@@ -12,7 +12,8 @@ from hilbert_core.evaluation.metrics import summarize
 from hilbert_core.evaluation.stats import delong_test, holm
 from hilbert_core.experiments.registry import RunRegistry
 from hilbert_core.report.export import _latex_escape, to_latex, to_markdown, write_report
-from hilbert_core.report.tables import ReportConfig, ReportOutput, build_report
+from hilbert_core.report.results import ReportConfig, ReportOutput
+from hilbert_core.report.tables import build_report
 
 N = 60
 FOLDS = (np.arange(N) // 3) % 3

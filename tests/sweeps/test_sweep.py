@@ -14,10 +14,11 @@ import pytest
 
 from hilbert_core.cli import main
 from hilbert_core.experiments.registry import RunRegistry
-from hilbert_core.experiments.sweep import registry_path, run_sweep
+from hilbert_core.experiments.sweep import run_sweep
 from hilbert_core.experiments.sweep_file import load_sweep
-from tests.sweeps.conftest import TINY_SET, write_sweep
-from tests.test_pipeline import corpus  # noqa: F401  (fixture: 24 short interviews with segments)
+from hilbert_core.workspace import registry_path
+from tests.sweeps.sweeps_helper import write_sweep
+from tests.tiny import TINY_SET
 
 
 def _done_per_cell(workspace) -> Counter:
@@ -63,7 +64,7 @@ def test_a_run_cut_off_by_a_crash_is_redone_once(tmp_path, features_sweep):
     assert set(_done_per_cell(tmp_path / "ws").values()) == {1}
 
 
-def test_a_deleted_features_folder_is_extracted_again(tmp_path, corpus):  # noqa: F811
+def test_a_deleted_features_folder_is_extracted_again(tmp_path, corpus):
     body = f"""
 corpora:
   - path: {corpus}
@@ -108,6 +109,7 @@ def test_the_database_refuses_a_second_done_run_of_a_cell(tmp_path):
 
 
 def test_sigkill_then_restart_finishes_every_cell_exactly_once(tmp_path, feature_folder):
+    # 40 epochs: cells long enough for the sweep to be killed between them, not after the last one
     sweep = write_sweep(
         tmp_path,
         f"""
@@ -145,7 +147,7 @@ def test_sigkill_then_restart_finishes_every_cell_exactly_once(tmp_path, feature
     assert statuses["done"] == 9 and statuses["running"] == 0 and statuses["queued"] == 0
 
 
-def test_corpus_sweep_extracts_each_encoder_once(tmp_path, corpus):  # noqa: F811
+def test_corpus_sweep_extracts_each_encoder_once(tmp_path, corpus):
     sweep = write_sweep(
         tmp_path,
         f"""
@@ -178,6 +180,7 @@ def test_corpus_sweep_extracts_each_encoder_once(tmp_path, corpus):  # noqa: F81
 
 
 def test_failed_cells_are_recorded_and_the_rest_goes_on(tmp_path, feature_folder):
+    # a GPU that is not there fails the neural cell; the linear one does not use it
     sweep = write_sweep(
         tmp_path,
         f"""
@@ -238,7 +241,7 @@ def test_task_errors_name_the_cause_in_one_line():
     assert task_error(RuntimeError()) == "RuntimeError: no message"
 
 
-def test_stored_features_are_found_by_corpus_content(tmp_path, corpus):  # noqa: F811
+def test_stored_features_are_found_by_corpus_content(tmp_path, corpus):
     import shutil
 
     from hilbert_core.experiments.sweep import stored_features

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from hilbert_core.experiments.job_spec import single_cell_spec
 from hilbert_core.experiments.sweep_file import SweepFileError, load_sweep
-from hilbert_core.experiments.sweep_spec import single_cell_spec
-from tests.sweeps.conftest import write_sweep
+from tests.sweeps.sweeps_helper import write_sweep
 
 
 @pytest.fixture

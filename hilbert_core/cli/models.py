@@ -1,0 +1,197 @@
+"""``hilbert cv``, ``train``, ``predict`` and ``synth-features``: models on a corpus or a feature folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..experiments.recording import recorded_run
+from .common import add_run_options, device_of, experiment_config, progress_bar, run_registry, write
+
+
+def cmd_synth_features(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..data.features import save_features
+    from ..data.synthetic import make_features
+
+    feats = make_features(
+        args.documents,
+        (args.min_segments, args.max_segments),
+        args.audio_dim,
+        args.text_dim,
+        args.classes,
+        num_cues=args.cues,
+        strength=args.signal,
+        seed=args.seed,
+    )
+    table = pd.DataFrame(
+        {
+            "document_id": [f"doc{i:04d}" for i in range(args.documents)],
+            "subject_id": feats.groups,
+            "label": feats.labels,
+        }
+    )
+    save_features(args.out, table, feats.audio, feats.text)
+    write(f"wrote {args.documents} synthetic documents (task 'label') to {args.out}")
+    return 0
+
+
+def _task_data(args: argparse.Namespace, progress) -> tuple[tuple, dict[str, str]]:
+    """(audio, text, labels, groups, ids) for ``--task`` from ``--features DIR`` or a corpus folder."""
+    from ..data.features import load_features
+
+    if bool(args.corpus) == bool(args.features):
+        raise ValueError("give either a corpus folder (positional) or --features DIR, not both or neither.")
+    if args.features:
+        return load_features(args.features).task_view(args.task), {"features": str(args.features)}
+    from ..encoders.extract import ExtractConfig, extract_corpus
+
+    cfg = ExtractConfig(args.audio_encoder, args.text_encoder, args.whisper_model, args.cache)
+    feats, encoders = extract_corpus(args.corpus, cfg, progress)
+    return feats.task_view(args.task), {
+        **encoders,
+        "corpus": str(args.corpus),
+        "whisper_model": args.whisper_model,
+    }
+
+
+def cmd_cv(args: argparse.Namespace) -> int:
+    from ..evaluation.cv import cross_validate
+    from ..io import atomic_write_text
+
+    cfg = experiment_config(args)
+    config = {**cfg.to_dict(), "task": args.task}
+    registry = run_registry(args)
+    update, close = progress_bar(f"cv {cfg.eval.method}")
+    with recorded_run(registry, "cv", config, device_of(config)) as run:
+        try:
+            (audio, text, labels, groups, _), source = _task_data(args, update)
+            report = cross_validate(audio, text, labels, groups=groups, config=cfg, progress=update)
+        finally:
+            close()
+        report.config["source"] = source
+        out = Path(args.out or f"cv_{args.task}_{cfg.eval.method}_{cfg.eval.modality}.json")
+        atomic_write_text(out, report.to_json())
+        run.finish(report.to_dict(), {"report": str(out.resolve())})
+    write(report.summary())
+    write(f"report: {out}" + (f" (run {run.id} in {registry.path})" if registry is not None else ""))
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from ..training.bundle import train_final
+
+    cfg = experiment_config(args)
+    config = {**cfg.to_dict(), "task": args.task}
+    update, close = progress_bar(f"train {cfg.eval.method}")
+    with recorded_run(run_registry(args), "train", config, device_of(config)) as run:
+        try:
+            (audio, text, labels, groups, _), source = _task_data(args, update)
+            bundle = train_final(
+                audio,
+                text,
+                labels,
+                groups=groups,
+                config=cfg,
+                progress=update,
+                info={"task": args.task, **source},
+            )
+            bundle.save(args.out, overwrite=args.overwrite)
+        finally:
+            close()
+        summary = {"classes": bundle.classes, "training": bundle.info.get("training", {}), "source": source}
+        run.finish(summary, {"bundle": str(Path(args.out).resolve())})
+    write(
+        f"saved {cfg.eval.method} model for task '{args.task}' ({len(bundle.classes)} classes) to {args.out}"
+    )
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from ..training.bundle import load_bundle
+
+    bundle = load_bundle(args.model)
+    segments = None
+    if args.features:
+        from ..data.features import load_features
+
+        if not args.document:
+            raise ValueError("--features needs --document ID (the document to score).")
+        audio, text = load_features(args.features).document(args.document)
+        pred = bundle.predict(audio, text)
+    elif args.audio:
+        from ..encoders.extract import predict_recording
+
+        update, close = progress_bar("predict")
+        try:
+            result = predict_recording(bundle, args.audio, args.transcript, update)
+        finally:
+            close()
+        pred, segments = result.prediction, result.segments
+    else:
+        raise ValueError("give an AUDIO file to score, or --features DIR --document ID.")
+    if args.json:
+        out = pred.to_dict()
+        if segments is not None:
+            out["segments"] = [vars(s) for s in segments]
+        write(json.dumps(out))
+        return 0
+    task = bundle.info.get("task", "task")
+    order = np.argsort(pred.proba)[::-1]
+    write(f"{task}: " + ", ".join(f"{pred.classes[k]} {pred.proba[k]:.3f}" for k in order))
+    for name, weights in pred.attention.items():
+        top = np.argsort(weights)[::-1][: args.top]
+        parts = []
+        for i in top:
+            where = (
+                f' {segments[i].start_s:.1f}-{segments[i].end_s:.1f}s "{segments[i].text[:60]}"'
+                if segments
+                else ""
+            )
+            parts.append(f"#{i} ({weights[i]:.2f}){where}")
+        write(f"most attended segments ({name}): " + "; ".join(parts))
+    return 0
+
+
+def add_model_parsers(sub) -> None:
+    p = sub.add_parser("cv", help="cross-validate a method on a feature folder")
+    add_run_options(p)
+    p.add_argument("--out", default=None, help="report JSON path")
+    p.set_defaults(func=cmd_cv)
+
+    p = sub.add_parser("train", help="train a final model on all documents and save a bundle")
+    add_run_options(p, folds=False)
+    p.add_argument("--out", required=True, help="model bundle folder")
+    p.add_argument("--overwrite", action="store_true", help="replace a bundle already in --out")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("predict", help="score one recording (or one document of a feature folder)")
+    p.add_argument("model", help="model bundle folder")
+    p.add_argument(
+        "audio", nargs="?", default=None, help="recording to score (transcribed unless --transcript)"
+    )
+    p.add_argument("--transcript", default=None, help="SRT, WebVTT, CSV or TSV transcript of the recording")
+    p.add_argument("--features", default=None, help="feature folder, with --document")
+    p.add_argument("--document", default=None, help="document_id in the feature folder's documents.csv")
+    p.add_argument("--top", type=int, default=3, help="most attended segments to list")
+    p.add_argument("--json", action="store_true", help="print the full prediction as JSON")
+    p.set_defaults(func=cmd_predict)
+
+
+def add_synth_parser(sub) -> None:
+    p = sub.add_parser("synth-features", help="write a synthetic feature folder (for trying things out)")
+    p.add_argument("out")
+    p.add_argument("--documents", type=int, default=120)
+    p.add_argument("--min-segments", type=int, default=8)
+    p.add_argument("--max-segments", type=int, default=16)
+    p.add_argument("--audio-dim", type=int, default=32)
+    p.add_argument("--text-dim", type=int, default=16)
+    p.add_argument("--classes", type=int, default=3)
+    p.add_argument("--cues", type=int, default=2, help="segments per document that carry the label")
+    p.add_argument("--signal", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_synth_features)

@@ -1,0 +1,155 @@
+"""What every network shares: feature standardisation, input dropout, and the single-model view.
+
+Shape legend: M members, B documents, S segments, Da/Dt frozen feature widths, C classes.
+Inputs are (B, S, D) when shared by all members or (M, B, S, D) with one batch per member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from ..config import ModelConfig
+from ..types import ModelOutput
+from .members import broadcast_members, channel_dropout_scale
+
+
+class StackedModel(nn.Module):
+    """Base of the networks: M stacked, independent models (M = 1 for a single model).
+
+    Holds the per-member standardisation statistics and input-dropout rates (buffers, saved with
+    the weights) and turns the frozen features into the network's input (:meth:`_prepare`).
+
+    Args:
+        cfg: architecture.
+        method: one of the subclass's ``METHODS``.
+        modality: ``"both"``, ``"audio"`` or ``"text"``.
+        audio_dim, text_dim: widths of the frozen features (0 when the modality is unused).
+        num_classes: C.
+        num_members: M.
+    """
+
+    METHODS: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        cfg: ModelConfig,
+        method: str,
+        modality: str,
+        audio_dim: int,
+        text_dim: int,
+        num_classes: int,
+        num_members: int = 1,
+    ) -> None:
+        super().__init__()
+        if method not in self.METHODS:
+            raise ValueError(
+                f"method={method!r} is not built by {type(self).__name__} (methods: "
+                f"{', '.join(self.METHODS)}); build networks with create_network(), which picks the class."
+            )
+        self.cfg, self.method, self.modality = cfg, method, modality
+        self.use_audio, self.use_text = modality in ("both", "audio"), modality in ("both", "text")
+        self.audio_dim = audio_dim if self.use_audio else 0
+        self.text_dim = text_dim if self.use_text else 0
+        self.num_classes, self.num_members = num_classes, num_members
+        for name, dim in (("audio", self.audio_dim), ("text", self.text_dim)):
+            self.register_buffer(f"{name}_mean", torch.zeros(num_members, 1, 1, dim))
+            self.register_buffer(f"{name}_std", torch.ones(num_members, 1, 1, dim))
+        self.register_buffer("input_dropout", torch.full((num_members,), cfg.input_dropout))
+        self.compute_dtype = torch.float32  # set by set_compute_dtype
+
+    def set_standardization(self, audio_mean=None, audio_std=None, text_mean=None, text_std=None) -> None:
+        """Set per-member feature statistics, each (M, Da) or (M, Dt), from training documents only."""
+        with torch.no_grad():
+            for name, value in (
+                ("audio_mean", audio_mean),
+                ("audio_std", audio_std),
+                ("text_mean", text_mean),
+                ("text_std", text_std),
+            ):
+                if value is not None:
+                    getattr(self, name).copy_(torch.as_tensor(value).reshape(getattr(self, name).shape))
+
+    def _prepare(self, x: torch.Tensor, name: str) -> torch.Tensor:
+        """``(x - μ) / σ`` with each member's training statistics, then input dropout, in one fused pass.
+
+        Input dropout drops feature channels of a document's frozen features (the same channels in
+        all its segments): a draw of (M, B, 1, D) instead of (M, B, S, D), which lets standardising
+        and dropping be one ``addcmul`` over the big input. Padding rows are not zero afterwards;
+        every later step masks them.
+
+        Args:
+            x: (B, S, D) shared by all members, or (M, B, S, D).
+            name: ``"audio"`` or ``"text"``.
+
+        Returns:
+            (M, B, S, D) in the compute dtype.
+        """
+        x = broadcast_members(x, self.num_members, shared_dim=3)
+        dt = self.compute_dtype
+        scale = 1.0 / getattr(self, f"{name}_std")  # (M, 1, 1, D)
+        if self.training:
+            scale = channel_dropout_scale(scale, self.input_dropout, x.shape[-3])  # (M, B, 1, D)
+        shift = -getattr(self, f"{name}_mean") * scale
+        return torch.addcmul(shift.to(dt), x.to(dt), scale.to(dt))
+
+    def _inputs(
+        self, audio: torch.Tensor | None, text: torch.Tensor | None
+    ) -> list[tuple[str, torch.Tensor]]:
+        """The (name, features) pairs of the modalities this network uses."""
+        pairs = (("audio", audio if self.use_audio else None), ("text", text if self.use_text else None))
+        return [(name, x) for name, x in pairs if x is not None]
+
+    def member(self, m: int) -> MemberView:
+        """Member ``m`` as a single model: (B, S, D) inputs, outputs without the member axis."""
+        if not 0 <= m < self.num_members:
+            raise ValueError(f"member m={m} does not exist; this model has {self.num_members} members.")
+        return MemberView(self, m)
+
+    def select_members(self, members: Sequence[int]) -> StackedModel:
+        """A new stacked model of the same class holding only ``members`` (in that order), in eval mode."""
+        small = type(self)(
+            self.cfg,
+            self.method,
+            self.modality,
+            self.audio_dim,
+            self.text_dim,
+            self.num_classes,
+            num_members=len(members),
+        )
+        index = torch.as_tensor(members, dtype=torch.long)
+        small.load_state_dict({k: v.index_select(0, index) for k, v in self.state_dict().items()})
+        return small.eval()
+
+
+class MemberView:
+    """One member of a stacked model, called like a single model.
+
+    It runs the stacked pass and keeps member ``m``'s slice, so its numbers are exactly the ones
+    member ``m`` has in the stack (a separate one-member copy differs in the last bits: batched
+    matrix multiplies of other batch counts take other kernels).
+    """
+
+    def __init__(self, stack: StackedModel, m: int) -> None:
+        self.stack, self.m = stack, m
+
+    def __call__(
+        self, audio: torch.Tensor | None, text: torch.Tensor | None, mask: torch.Tensor
+    ) -> ModelOutput:
+        """Args: audio (B, S, Da), text (B, S, Dt), mask (B, S) True = keep. Returns (B, ...) outputs."""
+        out = self.stack(audio, text, mask)
+
+        def pick(t: torch.Tensor | None) -> torch.Tensor | None:
+            return None if t is None else t[self.m]
+
+        return ModelOutput(
+            logits=pick(out.logits),
+            audio_emb=pick(out.audio_emb),
+            text_emb=pick(out.text_emb),
+            joint_emb=pick(out.joint_emb),
+            gate_probs=pick(out.gate_probs),
+            attn_weights={name: a[self.m] for name, a in out.attn_weights.items()},
+            aux_loss=out.aux_loss[self.m],
+        )
