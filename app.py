@@ -6,7 +6,8 @@ import streamlit as st
 
 from hilbert_core.service import home
 from hilbert_core.ui.state import init_session_state
-from hilbert_core.ui.views import render_home, require_workspace
+from hilbert_core.ui.views import render_home
+from hilbert_core.ui.widgets import require_workspace
 
 st.set_page_config(page_title="HILBERT Studio", page_icon=":material/graphic_eq:", layout="wide")
 init_session_state()

@@ -21,6 +21,8 @@ _LAZY = {
     "train_final": "bundle",
     "cross_validate": "evaluation",
     "HilbertModel": "model",
+    "StackedModel": "model",
+    "TransferModel": "model",
     "CVReport": "types",
     "ModelOutput": "types",
     "Prediction": "types",
@@ -28,7 +30,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .evaluation.cv import cross_validate
-    from .model import HilbertModel
+    from .model import HilbertModel, StackedModel, TransferModel
     from .training.bundle import Bundle, load_bundle, train_final
     from .types import CVReport, ModelOutput, Prediction
 
@@ -41,11 +43,15 @@ def __getattr__(name: str) -> Any:
 
 def create_model(
     config: ExperimentConfig, audio_dim: int, text_dim: int, num_classes: int, num_members: int = 1
-) -> HilbertModel:
-    """Build the network of ``config.eval.method`` / ``config.eval.modality`` (not ``linear``)."""
-    from .model import HilbertModel
+) -> StackedModel:
+    """Build the (uninitialised) network of ``config.eval.method`` / ``config.eval.modality``.
 
-    return HilbertModel(
+    A :class:`TransferModel` for ``transfer``/``transfer_moe``, a :class:`HilbertModel` for
+    ``contrastive_moe``/``hilbert``; ``linear`` has none (ValueError).
+    """
+    from .model import create_network
+
+    return create_network(
         config.model, config.eval.method, config.eval.modality, audio_dim, text_dim, num_classes, num_members
     )
 
@@ -62,7 +68,9 @@ __all__ = [
     "ModelConfig",
     "ModelOutput",
     "Prediction",
+    "StackedModel",
     "TrainConfig",
+    "TransferModel",
     "__version__",
     "create_model",
     "cross_validate",

@@ -7,7 +7,7 @@ import streamlit as st
 from hilbert_core.service import data as data_service
 from hilbert_core.ui import cached, views_data
 from hilbert_core.ui.state import StateKeys, init_session_state
-from hilbert_core.ui.views import require_workspace, show_error
+from hilbert_core.ui.widgets import require_workspace, show_error
 
 st.set_page_config(page_title="Data · HILBERT Studio", page_icon=":material/folder_open:", layout="wide")
 init_session_state()

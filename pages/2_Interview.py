@@ -7,7 +7,7 @@ import streamlit as st
 from hilbert_core.service import interview as interview_service
 from hilbert_core.ui import views_interview
 from hilbert_core.ui.state import StateKeys, init_session_state
-from hilbert_core.ui.views import page_link, require_workspace
+from hilbert_core.ui.widgets import page_link, require_workspace
 
 st.set_page_config(page_title="Interview · HILBERT Studio", page_icon=":material/mic:", layout="wide")
 init_session_state()

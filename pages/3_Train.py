@@ -6,9 +6,8 @@ import streamlit as st
 
 from hilbert_core.service import train
 from hilbert_core.ui.state import StateKeys, init_session_state
-from hilbert_core.ui.views import require_workspace
-from hilbert_core.ui.views_analysis import guard
 from hilbert_core.ui.views_train import render_jobs, train_form
+from hilbert_core.ui.widgets import guard, require_workspace, show_error
 
 st.set_page_config(page_title="Train · HILBERT Studio", layout="wide")
 init_session_state()
@@ -31,5 +30,5 @@ try:
         st.session_state[StateKeys.TRAIN_JOB_ID] = train.start_training(ws.root, request)
         st.success(f"Started job {st.session_state[StateKeys.TRAIN_JOB_ID]}.")
 except ValueError as exc:
-    st.error(f"{exc}")
+    show_error(exc)
 render_jobs(ws.root)

@@ -6,9 +6,8 @@ import streamlit as st
 
 from hilbert_core.ui.cached_analysis import comparison
 from hilbert_core.ui.state import StateKeys, init_session_state
-from hilbert_core.ui.views import require_workspace
-from hilbert_core.ui.views_analysis import guard
 from hilbert_core.ui.views_compare import render_heatmap, render_main_table, render_notes, render_paired
+from hilbert_core.ui.widgets import guard, require_workspace, show_error
 
 st.set_page_config(page_title="Compare · HILBERT Studio", layout="wide")
 init_session_state()
@@ -20,7 +19,7 @@ with st.sidebar:
 try:
     output = comparison(ws.root, int(resamples), unit)
 except ValueError as exc:
-    st.error(f"{exc}")
+    show_error(exc)
     st.stop()
 st.session_state[StateKeys.COMPARE_REPORT] = output
 guard(

@@ -6,12 +6,8 @@ import streamlit as st
 
 from hilbert_core.service import embeddings
 from hilbert_core.ui.state import init_session_state
-from hilbert_core.ui.views import require_workspace
-from hilbert_core.ui.views_analysis import (
-    embedding_form,
-    embedding_panel,
-    guard,
-)
+from hilbert_core.ui.views_embeddings import embedding_form, embedding_panel
+from hilbert_core.ui.widgets import guard, require_workspace
 
 st.set_page_config(page_title="Embeddings · HILBERT Studio", layout="wide")
 init_session_state()

@@ -6,15 +6,14 @@ import streamlit as st
 
 from hilbert_core.service import diagnostics
 from hilbert_core.ui.state import init_session_state
-from hilbert_core.ui.views import require_workspace
-from hilbert_core.ui.views_analysis import (
-    guard,
+from hilbert_core.ui.views_diagnostics import (
     render_calibration,
     render_expert_usage,
     render_run_summary,
     render_training_diagnostics,
     run_picker,
 )
+from hilbert_core.ui.widgets import guard, require_workspace, show_error
 
 st.set_page_config(page_title="Diagnostics · HILBERT Studio", layout="wide")
 init_session_state()
@@ -31,7 +30,7 @@ choice = run_picker(runs)
 try:
     report = diagnostics.load_report(ws.root, choice.run_id)
 except ValueError as exc:
-    st.error(f"{exc}")
+    show_error(exc)
     st.stop()
 render_run_summary(report, choice.run_id)
 training, calibration, experts = st.tabs(["Training", "Calibration", "MoE experts"])

@@ -75,6 +75,36 @@ def step_flops(cfg: ExperimentConfig, data, num_members: int) -> float:
     return float(counter.get_total_flops())
 
 
+def _timed_cv(feats, cfg: ExperimentConfig, flops_member_step: float) -> tuple[Any, dict[str, Any]]:
+    """One timed cross-validation and its throughput figures."""
+    start = time.perf_counter()
+    report = cross_validate(feats.audio, feats.text, feats.labels, groups=feats.groups, config=cfg)
+    seconds = time.perf_counter() - start
+    num_models = len(report.fold_auc) * len(candidate_grid(cfg)) * cfg.train.num_inner
+    # Exact count: every model's training steps (validation and prediction passes are not credited).
+    total_flops = flops_member_step * report.timings["model_steps"]
+    return report, {
+        "seconds": seconds,
+        "compute_dtype": cfg.train.compute_dtype,
+        "batched_folds": cfg.train.batched_folds,
+        "auc_macro": report.auc_macro,
+        "auc_mean": report.auc_mean,
+        "models_trained": num_models,
+        "total_training_gflop": total_flops / 1e9,
+        "achieved_gflops": total_flops / seconds / 1e9,
+        "peak_rss_mb_after": _peak_rss_mb(),
+    }
+
+
+def _machine(device) -> dict[str, Any]:
+    return {
+        "device": str(device),
+        "torch": torch.__version__,
+        "cpu": platform.processor() or platform.machine(),
+        "threads": torch.get_num_threads(),
+    }
+
+
 def bench_cv(bc: BenchCVConfig) -> dict[str, Any]:
     """Run the benchmark and return its JSON-ready result."""
     feats = make_features(
@@ -97,13 +127,7 @@ def bench_cv(bc: BenchCVConfig) -> dict[str, Any]:
     runs = {"optimized": base.replace(train={"batched_folds": True, "compute_dtype": fast_dtype})}
     if not bc.skip_plain:
         runs["plain"] = base.replace(train={"batched_folds": False, "compute_dtype": "float32"})
-    result: dict[str, Any] = {
-        "config": vars(bc),
-        "device": str(device),
-        "torch": torch.__version__,
-        "cpu": platform.processor() or platform.machine(),
-        "threads": torch.get_num_threads(),
-    }
+    result: dict[str, Any] = {"config": vars(bc), **_machine(device)}
     data = prepare(feats.audio, feats.text, feats.labels, feats.groups, base)
     flops_member_step = step_flops(base, data, 1)
     result["flops_per_step_per_model"] = flops_member_step
@@ -123,23 +147,7 @@ def bench_cv(bc: BenchCVConfig) -> dict[str, Any]:
     }
     reports = {}
     for name, cfg in runs.items():
-        start = time.perf_counter()
-        reports[name] = cross_validate(feats.audio, feats.text, feats.labels, groups=feats.groups, config=cfg)
-        seconds = time.perf_counter() - start
-        num_models = len(reports[name].fold_auc) * len(candidate_grid(cfg)) * cfg.train.num_inner
-        # Exact count: every model's training steps (validation and prediction passes are not credited).
-        total_flops = flops_member_step * reports[name].timings["model_steps"]
-        result[name] = {
-            "seconds": seconds,
-            "compute_dtype": cfg.train.compute_dtype,
-            "batched_folds": cfg.train.batched_folds,
-            "auc_macro": reports[name].auc_macro,
-            "auc_mean": reports[name].auc_mean,
-            "models_trained": num_models,
-            "total_training_gflop": total_flops / 1e9,
-            "achieved_gflops": total_flops / seconds / 1e9,
-            "peak_rss_mb_after": _peak_rss_mb(),
-        }
+        reports[name], result[name] = _timed_cv(feats, cfg, flops_member_step)
     result["machine_fp32_matmul_gflops"] = matmul_gflops(torch.float32)
     result["machine_bf16_matmul_gflops"] = matmul_gflops(torch.bfloat16)
     noise = result["noise_reference"]

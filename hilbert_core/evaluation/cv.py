@@ -69,12 +69,23 @@ def cross_validate(
         proba, diagnostics, selected, timings = _run_linear(data, folds)
     else:
         proba, diagnostics, selected, timings = _run_neural(data, folds, progress, on_epoch)
+    report = _report(data, folds, proba, diagnostics, selected)
+    report.timings = {"total": time.perf_counter() - start, **timings}
+    logger.info(report.summary())
+    return report
+
+
+def _report(
+    data: PreparedData, folds: list, proba: np.ndarray, diagnostics: list, selected: list
+) -> CVReport:
+    """The out-of-fold predictions and everything measured on them, as a :class:`CVReport`."""
+    cfg = data.cfg
     tests = [test for _, test in folds]
     fold_of = np.empty(len(data.y), dtype=np.int64)
     for f, test in enumerate(tests):
         fold_of[test] = f
     metrics = summarize(data.y, proba, tests, data.classes)
-    report = CVReport(
+    return CVReport(
         method=cfg.eval.method,
         modality=cfg.eval.modality,
         losses=list(cfg.eval.losses),
@@ -85,11 +96,8 @@ def cross_validate(
         diagnostics=diagnostics,
         selected=selected,
         config=cfg.to_dict(),
-        timings={"total": time.perf_counter() - start, **timings},
         **metrics,
     )
-    logger.info(report.summary())
-    return report
 
 
 def _run_linear(data: PreparedData, folds: list) -> tuple[np.ndarray, list, list, dict]:

@@ -33,8 +33,9 @@ from ..workspace import job_curves, job_log, registry_path
 from .curves import CurveWriter
 from .engine_checks import check_engine_args
 from .job_spec import JOB_KINDS, build_spec, engine_name
+from .processes import HOST, process_alive
 from .recording import JobCancelled
-from .registry import HOST, RunRegistry, process_alive
+from .registry import RunRegistry
 
 logger = logging.getLogger(__name__)
 FINAL = ("done", "failed", "cancelled", "lost")

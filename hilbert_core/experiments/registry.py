@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 import time
 import uuid
@@ -20,63 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 2
+from .processes import HOST, process_alive
+from .registry_schema import SCHEMA_VERSION, upgrade_schema  # noqa: F401  (SCHEMA_VERSION: public)
+
 STATUSES = ("queued", "running", "done", "failed", "cancelled")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled')),
-    cell_key TEXT,
-    config_json TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    started_at REAL,
-    finished_at REAL,
-    device TEXT,
-    pid INTEGER,
-    package_version TEXT NOT NULL,
-    error TEXT,
-    artefacts_json TEXT NOT NULL DEFAULT '{}'
-);
-CREATE INDEX IF NOT EXISTS runs_cell ON runs (cell_key, status);
-CREATE TABLE IF NOT EXISTS results (
-    run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
-    auc_macro REAL,
-    auc_mean REAL,
-    auc_sd REAL,
-    report_json TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS fold_metrics (
-    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    fold INTEGER NOT NULL,
-    auc REAL,
-    PRIMARY KEY (run_id, fold)
-);
-"""
-# Schema 2: a sweep cell is done at most once (enforced by the database), runs know their host and
-# background job, and background jobs have their own table (see hilbert_core.experiments.jobs).
-_SCHEMA_2 = """
-CREATE UNIQUE INDEX IF NOT EXISTS runs_done_once ON runs (cell_key) WHERE status = 'done';
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    status TEXT NOT NULL,
-    spec_json TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    started_at REAL,
-    finished_at REAL,
-    pid INTEGER,
-    host TEXT,
-    progress REAL NOT NULL DEFAULT 0,
-    message TEXT NOT NULL DEFAULT '',
-    error TEXT,
-    log_path TEXT,
-    result_json TEXT NOT NULL DEFAULT '{}'
-);
-"""
-_RUN_COLUMNS_2 = {"host": "TEXT", "job_id": "TEXT"}
-
-
 @dataclass(frozen=True)
 class RunRecord:
     """One row of the registry."""
@@ -114,22 +60,7 @@ class RunRegistry:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise ValueError(
-                    f"{self.path} was written by a newer hilbert-studio (registry schema {version}, "
-                    f"this version reads up to {SCHEMA_VERSION}); upgrade hilbert-studio or use another "
-                    "workspace."
-                )
-            if version == SCHEMA_VERSION:  # nothing to write: a read-only workspace opens too
-                return
-            db.executescript(_SCHEMA)
-            have = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
-            for column, sql_type in _RUN_COLUMNS_2.items():
-                if column not in have:
-                    db.execute(f"ALTER TABLE runs ADD COLUMN {column} {sql_type}")
-            db.executescript(_SCHEMA_2)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            upgrade_schema(db, self.path)
 
     def transaction(self):
         """A write transaction on the registry (``BEGIN IMMEDIATE``), for the package's other tables."""
@@ -361,21 +292,3 @@ class RunRegistry:
             )
         runs = self._select("WHERE runs.kind = ? AND runs.status = 'done' ORDER BY runs.created_at", (kind,))
         return [(r, json.loads(reports[r.id])) for r in runs if r.id in reports]
-
-
-HOST = socket.gethostname()
-
-
-def process_alive(pid: int) -> bool:
-    """True when a process with this id runs on this host; a zombie (exited, not yet reaped) is dead."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        pass
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:  # no /proc (not Linux): trust the signal check
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"  # the name in (...) may hold spaces

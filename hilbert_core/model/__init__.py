@@ -5,7 +5,7 @@ from __future__ import annotations
 from .base import MemberView, StackedModel
 from .factory import NEURAL_METHODS, create_network
 from .hilbert import ENCODER_METHODS, HilbertModel
-from .members import decayed_parameters, init_members, set_compute_dtype
+from .members import decayed_parameters, init_members, set_compute_dtype, where_members
 from .transfer import TRANSFER_METHODS, TransferModel
 
 __all__ = [
@@ -20,4 +20,5 @@ __all__ = [
     "decayed_parameters",
     "init_members",
     "set_compute_dtype",
+    "where_members",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -72,6 +73,27 @@ class StackedModel(nn.Module):
                 if value is not None:
                     getattr(self, name).copy_(torch.as_tensor(value).reshape(getattr(self, name).shape))
 
+    def fit_standardization(
+        self,
+        audio: np.ndarray | None,
+        text: np.ndarray | None,
+        mask: np.ndarray,
+        member_docs: Sequence[np.ndarray],
+    ) -> None:
+        """Set each member's feature statistics from the real segments of its own training documents.
+
+        Args:
+            audio, text: (N, S, Da) and (N, S, Dt) padded frozen features of the corpus (None = absent).
+            mask: (N, S), True = a real segment.
+            member_docs: for each member, the indices of its training documents.
+        """
+        stats = {}
+        for name, x in self._inputs(audio, text):
+            pairs = [_mean_std(x[idx][mask[idx]]) for idx in member_docs]
+            stats[f"{name}_mean"] = torch.from_numpy(np.stack([p[0] for p in pairs]).astype(np.float32))
+            stats[f"{name}_std"] = torch.from_numpy(np.stack([p[1] for p in pairs]).astype(np.float32))
+        self.set_standardization(**stats)
+
     def _prepare(self, x: torch.Tensor, name: str) -> torch.Tensor:
         """``(x - μ) / σ`` with each member's training statistics, then input dropout, in one fused pass.
 
@@ -110,18 +132,27 @@ class StackedModel(nn.Module):
 
     def select_members(self, members: Sequence[int]) -> StackedModel:
         """A new stacked model of the same class holding only ``members`` (in that order), in eval mode."""
-        small = type(self)(
-            self.cfg,
-            self.method,
-            self.modality,
-            self.audio_dim,
-            self.text_dim,
-            self.num_classes,
-            num_members=len(members),
-        )
         index = torch.as_tensor(members, dtype=torch.long)
-        small.load_state_dict({k: v.index_select(0, index) for k, v in self.state_dict().items()})
-        return small.eval()
+        return self._like({k: v.index_select(0, index) for k, v in self.state_dict().items()})
+
+    def concat_members(self, others: Sequence[StackedModel]) -> StackedModel:
+        """A new stacked model holding this model's members, then those of ``others``, in eval mode."""
+        states = [model.state_dict() for model in (self, *others)]
+        return self._like({k: torch.cat([state[k] for state in states]) for k in states[0]})
+
+    def _like(self, state: dict[str, torch.Tensor]) -> StackedModel:
+        """A model of the same class and settings holding the stacked ``state`` (its M from ``state``)."""
+        num_members = len(state["input_dropout"])
+        model = type(self)(
+            self.cfg, self.method, self.modality, self.audio_dim, self.text_dim, self.num_classes, num_members
+        )
+        model.load_state_dict(state)
+        return model.eval()
+
+
+def _mean_std(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(D,) mean and standard deviation (at least 1e-6) of (N, D) rows, in float64."""
+    return rows.mean(0, dtype=np.float64), np.maximum(rows.std(0, dtype=np.float64), 1e-6)
 
 
 class MemberView:

@@ -136,6 +136,16 @@ def channel_dropout_scale(scale: torch.Tensor, p: torch.Tensor, num_docs: int) -
     return scale * keep / (1.0 - p_q).reshape(-1, 1, 1, 1)
 
 
+def where_members(
+    keep: torch.Tensor, state: dict[str, torch.Tensor], other: dict[str, torch.Tensor]
+) -> dict[str, torch.Tensor]:
+    """Stacked tensors (state dicts) taking member ``m`` from ``state`` where ``keep[m]``, else ``other``."""
+    return {
+        name: torch.where(keep.reshape((len(keep),) + (1,) * (value.dim() - 1)), value, other[name])
+        for name, value in state.items()
+    }
+
+
 def init_members(module: nn.Module, seeds: list[int]) -> None:
     """Initialise member ``m`` of every stacked parameter from its own generator ``seeds[m]``.
 

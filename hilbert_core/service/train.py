@@ -3,7 +3,7 @@
 Every training runs as a background job (:mod:`hilbert_core.experiments.jobs`): its own process, recorded in the
 workspace registry, so it goes on after the browser tab closes and is listed again when it reopens.
 Loss curves are live: a cv or final training streams its per-epoch loss terms while it runs (see
-:func:`hilbert_core.experiments.jobs.read_curves`); a sweep's cells run on parallel workers, whose curves appear
+:func:`hilbert_core.experiments.curves.read_curves`); a sweep's cells run on parallel workers, whose curves appear
 as each cell's cross-validation finishes (stored with its run).
 """
 
@@ -21,7 +21,8 @@ import pandas as pd
 from ..config import AUX_LOSSES, METHODS, MODALITIES  # also the Train form's choices (ui imports them here)
 from ..data.corpus import RESERVED as CORPUS_RESERVED
 from ..data.features import RESERVED as FEATURES_RESERVED
-from ..experiments.jobs import JobStatus, cancel_job, get_job, list_jobs, read_curves, start_job
+from ..experiments.curves import read_curves
+from ..experiments.jobs import JobStatus, cancel_job, get_job, list_jobs, start_job
 from ..experiments.registry import RunRegistry
 from ..workspace import cache_dir, corpora_dir, features_dir, registry_path, sweep_files_dir
 from .diagnostics import epoch_frame, epoch_summary

@@ -18,7 +18,7 @@ import torch
 
 from ..config import ExperimentConfig
 from ..data import pad_documents
-from ..model import HilbertModel
+from ..model import StackedModel, create_network
 from ..types import Prediction
 from .checkpoint import read_bundle, to_numpy_dict, write_bundle
 from .engine import EpochCallback, Progress, train_members
@@ -36,7 +36,7 @@ class Bundle:
         config: the experiment config it was trained with.
         classes: class names (columns of the probabilities).
         audio_dim, text_dim: frozen feature widths it expects (0 = modality unused).
-        model: the stacked network (None for ``linear``).
+        model: the stacked network, one member per ensemble model (None for ``linear``).
         probe: the linear probe (``linear`` only).
         info: free metadata saved with it (task name, encoders and revisions, training summary).
         reference: the training documents' embeddings (``z_audio``, ``z_text``, ``z_joint``: (N, K),
@@ -48,7 +48,7 @@ class Bundle:
     classes: list[str]
     audio_dim: int
     text_dim: int
-    model: HilbertModel | None = None
+    model: StackedModel | None = None
     probe: LinearProbe | None = None
     info: dict[str, Any] = field(default_factory=dict)
     reference: dict[str, np.ndarray] = field(default_factory=dict)
@@ -102,25 +102,25 @@ class Bundle:
 
 
 @torch.no_grad()
-def _predict_neural(model: HilbertModel, docs, classes: list[str]) -> Prediction:
+def _predict_neural(model: StackedModel, docs, classes: list[str]) -> Prediction:
     model.eval()
-    tensors = [None if x is None else torch.from_numpy(x) for x in (docs.audio, docs.text)]
-    out = model(tensors[0], tensors[1], torch.from_numpy(docs.mask))
-    proba = torch.softmax(out.logits, dim=-1).mean(0)[0].numpy()  # average over the ensemble
+    audio, text = (None if x is None else torch.from_numpy(x) for x in (docs.audio, docs.text))
+    mask = torch.from_numpy(docs.mask)  # (1, S): one document
+    ensemble = model(audio, text, mask)  # every member: (M, 1, ...)
+    # Embedding spaces and experts of independent members are not aligned: show member 0's.
+    first = model.member(0)(audio, text, mask)  # (1, ...)
 
-    def first(t: torch.Tensor | None) -> np.ndarray | None:
-        # Embedding spaces and experts of independent members are not aligned: show member 0's.
-        return None if t is None else t[0, 0].numpy()
+    def document(t: torch.Tensor | None) -> np.ndarray | None:
+        return None if t is None else t.squeeze(0).numpy()
 
-    attention = {name: a.mean(0)[0].numpy() for name, a in out.attn_weights.items()}
     return Prediction(
         classes=classes,
-        proba=proba,
-        attention=attention,
-        gate_probs=first(out.gate_probs),
-        z_audio=first(out.audio_emb),
-        z_text=first(out.text_emb),
-        z_joint=first(out.joint_emb),
+        proba=document(torch.softmax(ensemble.logits, dim=-1).mean(0)),  # averaged over the ensemble
+        attention={name: document(a.mean(0)) for name, a in ensemble.attn_weights.items()},
+        gate_probs=document(first.gate_probs),
+        z_audio=document(first.audio_emb),
+        z_text=document(first.text_emb),
+        z_joint=document(first.joint_emb),
     )
 
 
@@ -168,7 +168,7 @@ def train_final(
     chosen = np.flatnonzero(cand_arr == best)
     summary.update(candidate_grid(cfg)[best])
     summary.update(best_epoch=out.best_epoch[chosen].tolist(), val_loss=out.best_val_loss[chosen].tolist())
-    model = select_members(out.model, chosen)
+    model = out.model.select_members(chosen)
     return Bundle(
         cfg,
         data.classes,
@@ -181,34 +181,19 @@ def train_final(
 
 
 @torch.no_grad()
-def reference_embeddings(model: HilbertModel, docs, batch_size: int = 64) -> dict[str, np.ndarray]:
+def reference_embeddings(model: StackedModel, docs, batch_size: int = 64) -> dict[str, np.ndarray]:
     """Ensemble member 0's ``z_audio``, ``z_text``, ``z_joint`` of every document: name -> (N, K)."""
     model.eval()
+    first = model.member(0)
     parts: dict[str, list[np.ndarray]] = {}
     for a in range(0, docs.num_documents, batch_size):
         rows = slice(a, a + batch_size)
-        tensors = [None if x is None else torch.from_numpy(x[rows]) for x in (docs.audio, docs.text)]
-        out = model(tensors[0], tensors[1], torch.from_numpy(docs.mask[rows]))
+        audio, text = (None if x is None else torch.from_numpy(x[rows]) for x in (docs.audio, docs.text))
+        out = first(audio, text, torch.from_numpy(docs.mask[rows]))  # (B, ...)
         for name, z in (("z_audio", out.audio_emb), ("z_text", out.text_emb), ("z_joint", out.joint_emb)):
             if z is not None:
-                parts.setdefault(name, []).append(z[0].float().numpy())
+                parts.setdefault(name, []).append(z.float().numpy())
     return {name: np.concatenate(chunks).astype(np.float32) for name, chunks in parts.items()}
-
-
-def select_members(model: HilbertModel, members: np.ndarray) -> HilbertModel:
-    """A new stacked model holding only ``members`` of ``model``."""
-    small = HilbertModel(
-        model.cfg,
-        model.method,
-        model.modality,
-        model.audio_dim,
-        model.text_dim,
-        model.num_classes,
-        num_members=len(members),
-    )
-    index = torch.as_tensor(members, dtype=torch.long)
-    small.load_state_dict({k: v.index_select(0, index) for k, v in model.state_dict().items()})
-    return small.eval()
 
 
 def load_bundle(path: str | Path) -> Bundle:
@@ -225,14 +210,14 @@ def load_bundle(path: str | Path) -> Bundle:
         arrays = to_numpy_dict(tensors, "probe.")
         probe = LinearProbe(C=float(meta.get("probe_C") or 1.0), **arrays)
         return Bundle(cfg, classes, audio_dim, text_dim, probe=probe, info=meta.get("info", {}))
-    model = HilbertModel(
+    model = create_network(
         cfg.model,
         cfg.eval.method,
         cfg.eval.modality,
         audio_dim,
         text_dim,
         len(classes),
-        num_members=int(meta["num_members"]),
+        int(meta["num_members"]),
     )
     state = {k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")}
     try:

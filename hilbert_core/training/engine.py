@@ -26,7 +26,8 @@ from ..config import ExperimentConfig
 from ..data.dataset import PaddedDocuments
 from ..device import resolve_compute_dtype, resolve_device
 from ..losses import balanced_class_weight, compute_objective, weighted_cross_entropy
-from ..model import StackedModel, create_network, decayed_parameters, init_members, set_compute_dtype
+from ..model import StackedModel, create_network, init_members, set_compute_dtype
+from ..model.members import decayed_parameters, where_members
 from ..types import EpochRecord
 
 logger = logging.getLogger(__name__)
@@ -69,39 +70,16 @@ class TrainOutput:
     model_steps: int = 0
 
 
-def _feature_stats(x: np.ndarray, mask: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    rows = x[idx][mask[idx]]  # real segments of the training documents
-    return rows.mean(0, dtype=np.float64), np.maximum(rows.std(0, dtype=np.float64), 1e-6)
-
-
 def build_members_model(
     docs: PaddedDocuments, num_classes: int, specs: list[MemberSpec], cfg: ExperimentConfig
 ) -> StackedModel:
     """A stacked model with each member initialised from its seed and standardised on its training docs."""
     model = create_network(
-        cfg.model,
-        cfg.eval.method,
-        cfg.eval.modality,
-        docs.audio_dim,
-        docs.text_dim,
-        num_classes,
-        num_members=len(specs),
+        cfg.model, cfg.eval.method, cfg.eval.modality, docs.audio_dim, docs.text_dim, num_classes, len(specs)
     )
     init_members(model, [s.seed for s in specs])
-    stats: dict[str, np.ndarray] = {}
-    for name in ("audio", "text"):
-        x = getattr(docs, name)
-        if x is None or not getattr(model, f"use_{name}"):
-            continue
-        pairs = [
-            _feature_stats(x, docs.mask, s.train_idx)
-            if cfg.train.standardize
-            else (np.zeros(x.shape[-1]), np.ones(x.shape[-1]))
-            for s in specs
-        ]
-        stats[f"{name}_mean"] = np.stack([p[0] for p in pairs]).astype(np.float32)
-        stats[f"{name}_std"] = np.stack([p[1] for p in pairs]).astype(np.float32)
-    model.set_standardization(**{k: torch.from_numpy(v) for k, v in stats.items()})
+    if cfg.train.standardize:  # else the identity: mean 0, std 1 (the buffers' initial values)
+        model.fit_standardization(docs.audio, docs.text, docs.mask, [s.train_idx for s in specs])
     model.input_dropout.copy_(torch.tensor([s.input_dropout for s in specs], dtype=torch.float32))
     return model
 
@@ -186,7 +164,7 @@ def train_members(
         group_labels = labels[g * chunk : g * chunk + len(group)]
         report = None if on_epoch is None else _group_reporter(on_epoch, group_labels)
         outs.append(_train_stack(docs, y, num_classes, group, cfg, sub_progress, report))
-    return outs[0] if len(outs) == 1 else _concat_outputs(outs, docs, num_classes, specs, cfg)
+    return outs[0] if len(outs) == 1 else _concat_outputs(outs)
 
 
 def _group_reporter(on_epoch: EpochCallback, labels: list[str]) -> _MemberEpoch:
@@ -202,17 +180,9 @@ def _group_reporter(on_epoch: EpochCallback, labels: list[str]) -> _MemberEpoch:
     return report
 
 
-def _concat_outputs(
-    outs: list[TrainOutput],
-    docs: PaddedDocuments,
-    num_classes: int,
-    specs: list[MemberSpec],
-    cfg: ExperimentConfig,
-) -> TrainOutput:
-    model = build_members_model(docs, num_classes, specs, cfg)
-    merged = {name: torch.cat([o.model.state_dict()[name] for o in outs]) for name in model.state_dict()}
-    model.load_state_dict(merged)
-    model.eval()
+def _concat_outputs(outs: list[TrainOutput]) -> TrainOutput:
+    """The members of consecutive chunks as one output (one stacked model, per-member histories)."""
+    model = outs[0].model.concat_members([o.model for o in outs[1:]])
     epochs = max(len(o.history) for o in outs)
     history = []
     for e in range(epochs):
@@ -244,6 +214,7 @@ def _train_stack(
     progress: Progress,
     on_epoch: _MemberEpoch | None = None,
 ) -> TrainOutput:
+    """Train one stack of members together; see :func:`train_members`."""
     start = time.perf_counter()
     tc, m = cfg.train, len(specs)
     device = resolve_device(tc.device)
@@ -251,10 +222,7 @@ def _train_stack(
     dtype_name = resolve_compute_dtype(tc.compute_dtype, device)
     set_compute_dtype(model, dtype_name)
     data = _Tensors(docs, y, device, getattr(torch, dtype_name))
-    class_weight = None
-    if cfg.loss.class_weighted:
-        train_y = [torch.from_numpy(y[s.train_idx]) for s in specs]
-        class_weight = torch.stack([balanced_class_weight(t, num_classes) for t in train_y]).to(device)
+    class_weight = _class_weight(y, specs, num_classes).to(device) if cfg.loss.class_weighted else None
     # fused=True: one kernel for all parameters (5x faster than the foreach path on CPU).
     optimizer = torch.optim.AdamW(model.parameters(), lr=tc.lr, weight_decay=0.0, fused=True)
     decay = torch.tensor([s.weight_decay for s in specs], device=device)
@@ -263,8 +231,7 @@ def _train_stack(
     steps = math.ceil(max(len(s.train_idx) for s in specs) / batch_size)
     rngs = [np.random.default_rng(s.seed) for s in specs]
     torch.manual_seed(specs[0].seed)
-    best_loss = np.full(m, np.inf)
-    best_epoch = np.zeros(m, dtype=np.int64)
+    best_loss, best_epoch = np.full(m, np.inf), np.zeros(m, dtype=np.int64)
     best_state = copy.deepcopy(model.state_dict())
     history: list[dict[str, np.ndarray]] = []
     for epoch in range(1, tc.epochs + 1):
@@ -276,13 +243,12 @@ def _train_stack(
             on_epoch(epoch, record)
         # An improvement must be worth having: 0.1 % of the best loss (plus 1e-4), so that a loss
         # creeping towards zero on an easy task does not keep every member training to the last epoch.
-        improved = record["val_loss"] < best_loss - (
-            1e-3 * np.where(np.isfinite(best_loss), best_loss, 0) + 1e-4
-        )
+        margin = 1e-3 * np.where(np.isfinite(best_loss), best_loss, 0) + 1e-4
+        improved = record["val_loss"] < best_loss - margin
         if improved.any():
             best_loss = np.where(improved, record["val_loss"], best_loss)
             best_epoch = np.where(improved, epoch, best_epoch)
-            _keep_best(model, best_state, torch.from_numpy(improved).to(device))
+            best_state = where_members(torch.from_numpy(improved).to(device), model.state_dict(), best_state)
         progress(
             epoch / tc.epochs, f"epoch {epoch}/{tc.epochs}, validation loss {np.mean(record['val_loss']):.4f}"
         )
@@ -290,15 +256,20 @@ def _train_stack(
             logger.info("all %d members stopped early at epoch %d", m, epoch)
             break
     model.load_state_dict(best_state)
-    model.eval()
     return TrainOutput(
-        model=model.cpu(),
+        model=model.eval().cpu(),
         best_epoch=best_epoch,
         best_val_loss=best_loss,
         history=history,
         seconds=time.perf_counter() - start,
         model_steps=m * len(history) * steps,
     )
+
+
+def _class_weight(y: np.ndarray, specs: list[MemberSpec], num_classes: int) -> torch.Tensor:
+    """(M, C) balanced class weights of each member's training documents."""
+    train_y = [torch.from_numpy(y[s.train_idx]) for s in specs]
+    return torch.stack([balanced_class_weight(t, num_classes) for t in train_y])
 
 
 def _train_epoch(
@@ -329,13 +300,6 @@ def _train_epoch(
             for name, value in loss.parts.items():
                 sums[name] = sums.get(name, 0) + value.detach()
     return {name: (value / len(batches)).float().cpu().numpy() for name, value in sums.items()}
-
-
-def _keep_best(model: StackedModel, best_state: dict[str, torch.Tensor], improved: torch.Tensor) -> None:
-    """Copy the ``improved`` (M,) members' current weights and buffers into ``best_state``."""
-    for name, value in model.state_dict().items():
-        sel = improved.reshape((len(improved),) + (1,) * (value.dim() - 1))
-        best_state[name] = torch.where(sel, value, best_state[name])
 
 
 def _pad_validation(specs: list[MemberSpec], device: torch.device) -> tuple[np.ndarray, torch.Tensor]:

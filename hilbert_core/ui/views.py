@@ -1,84 +1,12 @@
-"""Views shared by every page (workspace guard, progress, errors, page links) and the home page."""
+"""The home page's view."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from ..service.home import HomeOutput
-from .state import StateKeys, workspace
-
-APP_ROOT = Path(__file__).resolve().parents[2]  # the folder holding app.py and pages/
-PAGES = (
-    (
-        "pages/1_Data.py",
-        "Data",
-        ":material/folder_open:",
-        "import a corpus, check it, listen to its segments",
-    ),
-    (
-        "pages/2_Interview.py",
-        "Interview",
-        ":material/mic:",
-        "score one recording with a trained model, and see why",
-    ),
-    (
-        "pages/3_Train.py",
-        "Train",
-        ":material/model_training:",
-        "cross-validate, train a final model or run a sweep",
-    ),
-    (
-        "pages/4_Compare.py",
-        "Compare",
-        ":material/leaderboard:",
-        "AUC by backbone pair × method × task, significance, exports",
-    ),
-    ("pages/5_Embeddings.py", "Embeddings", ":material/scatter_plot:", "t-SNE / UMAP of a run's embeddings"),
-    (
-        "pages/6_Diagnostics.py",
-        "Diagnostics",
-        ":material/monitor_heart:",
-        "CKA, MI balance, losses, experts and calibration per run",
-    ),
-)
-
-
-def require_workspace():
-    """The session's workspace; when it could not be opened, say why and how to fix it, and stop."""
-    ws = workspace()
-    if ws is None:
-        st.error(
-            f"The workspace cannot be opened: {st.session_state.get(StateKeys.WORKSPACE_ERROR)} "
-            "Set HILBERT_WORKSPACE to a writable folder and restart `streamlit run app.py`."
-        )
-        st.stop()
-    return ws
-
-
-def page_link(page: str, label: str | None = None) -> None:
-    """A link to one of our pages (by file), shown only when that page exists."""
-    for path, name, icon, help_text in PAGES:
-        if path == page and (APP_ROOT / path).is_file():
-            st.page_link(path, label=label or name, icon=icon, help=help_text)
-
-
-def progress_reporter(label: str) -> tuple[Callable[[float, str], None], Callable[[], None]]:
-    """A ``progress(fraction, message)`` callback drawing a progress bar, and a function clearing it."""
-    bar = st.progress(0.0, text=label)
-
-    def update(fraction: float, message: str) -> None:
-        bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{label}: {message}")
-
-    return update, bar.empty
-
-
-def show_error(exc: Exception) -> None:
-    """A user mistake or bad input as one plain sentence (never a traceback)."""
-    st.error(str(exc) or type(exc).__name__, icon="⚠️")
+from .widgets import PAGES, page_link
 
 
 def render_home(home: HomeOutput) -> None:

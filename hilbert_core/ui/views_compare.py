@@ -9,7 +9,7 @@ import streamlit as st
 
 from ..service import compare, plots
 from ..service.background import TaskState
-from .views_analysis import chart, clicked, follow_task
+from .widgets import chart, clicked, follow_task, show_error
 
 
 def render_main_table(output: compare.CompareOutput, name: str) -> None:
@@ -43,7 +43,7 @@ def render_heatmap(runs: pd.DataFrame) -> None:
     try:
         matrix = compare.heatmap_matrix(runs, corpus, task, method)
     except ValueError as exc:
-        st.error(str(exc))
+        show_error(exc)
         return
     title = f"Fold-mean AUC (%) of {method} on {corpus}/{task}"
     chart(plots.heatmap(matrix, title), f"heatmap_{corpus}_{task}_{method}".replace(" ", "_"), "heatmap")

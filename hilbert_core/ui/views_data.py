@@ -10,7 +10,7 @@ from ..service import data as data_service
 from ..service import figures
 from . import cached
 from .state import StateKeys
-from .views import show_error
+from .widgets import show_error
 
 
 def render_import(ws, session_id: str, expanded: bool) -> None:

@@ -10,7 +10,7 @@ from ..service import figures
 from ..service import interview as interview_service
 from . import cached
 from .state import StateKeys
-from .views import progress_reporter, show_error
+from .widgets import progress_reporter, show_error
 
 AUDIO_MIME = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".opus": "audio/ogg",
               ".mp3": "audio/mpeg", ".m4a": "audio/mp4"}  # fmt: skip

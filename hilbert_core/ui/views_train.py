@@ -10,7 +10,7 @@ import streamlit as st
 from ..service import plots, train
 from ..service.train import AUX_LOSSES, METHODS, MODALITIES, JobStatus
 from .state import StateKeys
-from .views_analysis import chart
+from .widgets import chart, show_error
 
 _DEFAULT_WEIGHTS = {"contrastive_weight": 0.1, "cka_weight": 0.1, "mi_weight": 0.1}
 
@@ -119,7 +119,7 @@ def _job_view(ws_root: Path, job: JobStatus) -> None:
         try:
             train.cancel(ws_root, job.id)
         except ValueError as exc:
-            st.error(str(exc))
+            show_error(exc)
         st.rerun()
     if job.status == "lost":
         st.warning("This job's process is gone (machine restarted or killed): start it again to resume.")

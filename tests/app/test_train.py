@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from hilbert_core.experiments.jobs import get_job, list_jobs, read_curves, wait_job
+from hilbert_core.experiments.curves import read_curves
+from hilbert_core.experiments.jobs import get_job, list_jobs, wait_job
 from tests.app.pages_helper import open_page
 from tests.tiny import TINY_SET
 

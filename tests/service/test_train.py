@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hilbert_core.experiments.jobs import build_spec
+from hilbert_core.experiments.job_spec import build_spec
 from hilbert_core.experiments.sweep_file import load_sweep
 from hilbert_core.service import train
 
@@ -58,12 +58,13 @@ def test_no_jobs_yet(tmp_path):
 
 
 def test_live_curves_merge_chunks_and_skip_a_cut_off_line(tmp_path):
-    from hilbert_core.experiments.jobs import _CurveWriter, curves_path
+    from hilbert_core.experiments.curves import CurveWriter
     from hilbert_core.types import EpochRecord
+    from hilbert_core.workspace import job_curves
 
-    path = curves_path(tmp_path, "job1")
+    path = job_curves(tmp_path, "job1")
     path.parent.mkdir(parents=True)
-    write = _CurveWriter(path)
+    write = CurveWriter(path)
     # fold 0's models trained in two chunks (3 + 1 members); fold 1 in one
     write(EpochRecord("fold 0", 1, {"val_loss": 1.0, "mi_loss": float("nan")}, num_members=3, run="cell"))
     write(EpochRecord("fold 0", 1, {"val_loss": 2.0}, num_members=1, run="cell"))

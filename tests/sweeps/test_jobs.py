@@ -13,18 +13,12 @@ import numpy as np
 import pytest
 
 from hilbert_core.cli import main
-from hilbert_core.experiments.jobs import (
-    cancel_job,
-    curves_path,
-    get_job,
-    list_jobs,
-    read_curves,
-    start_job,
-    wait_job,
-)
-from hilbert_core.experiments.registry import HOST, RunRegistry
+from hilbert_core.experiments.curves import read_curves
+from hilbert_core.experiments.jobs import cancel_job, get_job, list_jobs, start_job, wait_job
+from hilbert_core.experiments.processes import HOST
+from hilbert_core.experiments.registry import RunRegistry
 from hilbert_core.service import train
-from hilbert_core.workspace import registry_path
+from hilbert_core.workspace import job_curves, registry_path
 from tests.tiny import TINY_SET
 
 # jobs that must still be training when they are cancelled: many epochs, and no early stop
@@ -69,9 +63,9 @@ def test_a_cv_job_streams_one_curve_line_per_fold_and_epoch(tmp_path, feature_fo
     cell = {r.run for r in records}
     assert len(cell) == 1 and "hilbert" in next(iter(cell))  # the sweep cell's label
     # a line still being written (cut off) is skipped by the reader and the service
-    lines = curves_path(ws, job.id).read_text(encoding="utf-8").splitlines()
+    lines = job_curves(ws, job.id).read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(records) >= 3 * 2
-    with open(curves_path(ws, job.id), "a", encoding="utf-8") as out:
+    with open(job_curves(ws, job.id), "a", encoding="utf-8") as out:
         out.write(lines[0][:30])
     assert read_curves(ws, job.id) == records
     live = train.live_curves(ws, job.id)
