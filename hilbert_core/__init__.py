@@ -16,10 +16,10 @@ from .config import AUX_LOSSES, METHODS, EvalConfig, ExperimentConfig, LossConfi
 from .version import __version__
 
 _LAZY = {
-    "Bundle": "bundle",
-    "load_bundle": "bundle",
-    "train_final": "bundle",
-    "cross_validate": "evaluation",
+    "Bundle": "training.bundle",
+    "load_bundle": "training.bundle",
+    "train_final": "training.bundle",
+    "cross_validate": "evaluation.cv",
     "HilbertModel": "model",
     "StackedModel": "model",
     "TransferModel": "model",

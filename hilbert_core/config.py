@@ -1,7 +1,7 @@
 """Configuration: one frozen dataclass per concern, gathered in :class:`ExperimentConfig`.
 
 Defaults follow the paper where it states a value (``num_experts=8``, expert MLPs of 32 units,
-projector output 128) and METHOD.md's marked choices where it does not. Every value is checked in
+projector output 128) and the choices marked in docs/method.md where it does not. Every value is checked in
 ``__post_init__`` so that a bad setting fails before any data is touched.
 """
 
@@ -35,7 +35,7 @@ def _check_positive_int(name: str, value: int) -> None:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Architecture of METHOD.md sections 2-5.
+    """Architecture of docs/method.md §2-5.
 
     Attributes:
         dim: width ``d`` of the projected segments (paper silent). Default 64 with weight decay 0.2:
@@ -47,11 +47,13 @@ class ModelConfig:
         proj_dim: output ``k`` of the shared projector ``g`` (paper: 128).
         num_experts: experts of the MoE classifier (paper: 8).
         expert_hidden_dim: width of both hidden layers of each expert (paper: 32).
-        head_hidden_dim: hidden width of the classification head 32 -> 16 -> C (paper: 16).
+        head_hidden_dim: hidden width of the classification head, expert_hidden_dim -> head_hidden_dim -> C
+            (paper: 16).
         gating: ``"dense"`` (paper) or ``"topk"`` (sparse, with a load-balancing loss).
         top_k: experts kept per document when ``gating="topk"``.
         input_dropout: dropout on the frozen segment features (regularises small corpora).
-        dropout: dropout on attention weights and hidden activations.
+        dropout: dropout on each attention block's output and on hidden activations (never on the
+            attention probabilities).
     """
 
     dim: int = 64
@@ -194,7 +196,7 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class EvalConfig:
-    """Cross-validation protocol of METHOD.md section 7.
+    """Cross-validation protocol of docs/method.md §7.
 
     Attributes:
         method: one of :data:`METHODS`.

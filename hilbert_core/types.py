@@ -14,7 +14,8 @@ import torch
 
 @dataclass
 class ModelOutput:
-    """What :class:`hilbert_core.model.HilbertModel` returns for a batch.
+    """What a network (:class:`hilbert_core.model.base.StackedModel`: ``HilbertModel`` or ``TransferModel``)
+    returns for a batch; ``model.member(m)(...)`` returns the same without the leading M axis.
 
     Attributes:
         logits: (M, B, C) class scores.

@@ -1,1 +1,3 @@
-"""bench."""
+"""Benchmarks that write JSON (``hilbert bench cv|extract|sweep|interview``): speed is measured here,
+never in timed tests.
+"""

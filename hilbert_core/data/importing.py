@@ -1,4 +1,4 @@
-"""The Data page: import a corpus (a folder or an uploaded zip), check it, describe it, play segments.
+"""Importing a corpus into a workspace: a folder (copied or linked) or an unpacked zip.
 
 An import is copied (or unzipped) into a hidden temporary folder of ``workspace/corpora``; its
 documents.csv must be readable, with the document_id and audio_path columns and at least one row, or the

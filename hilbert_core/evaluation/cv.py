@@ -1,4 +1,4 @@
-"""Cross-validated evaluation (METHOD.md section 7) on features the user already has."""
+"""Cross-validated evaluation (docs/method.md §7) on features the user already has."""
 
 from __future__ import annotations
 

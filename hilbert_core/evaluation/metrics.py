@@ -1,4 +1,4 @@
-"""Classification metrics of METHOD.md section 7 (one-vs-rest AUC, macro-averaged)."""
+"""Classification metrics of docs/method.md §7 (one-vs-rest AUC, macro-averaged)."""
 
 from __future__ import annotations
 

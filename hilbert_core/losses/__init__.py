@@ -1,4 +1,4 @@
-"""The losses of METHOD.md section 4, as public functions."""
+"""The losses of docs/method.md §4, as public functions."""
 
 from __future__ import annotations
 

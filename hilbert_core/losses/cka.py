@@ -1,4 +1,4 @@
-"""Linear centred kernel alignment (METHOD.md eq. 5-9).
+"""Linear centred kernel alignment (docs/method.md eq. 5-9).
 
 Shape legend: N samples, D1/D2 feature widths; any leading axes (e.g. M members) are batched.
 """

@@ -1,4 +1,4 @@
-"""Contrastive losses (METHOD.md eq. 3-4).
+"""Contrastive losses (docs/method.md eq. 3-4).
 
 Shape legend: B samples, K width; leading axes are batched. Similarities are cosine / τ.
 """

@@ -1,4 +1,4 @@
-"""InfoNCE mutual-information estimate and the MI-balancing loss (METHOD.md eq. 10-11).
+"""InfoNCE mutual-information estimate and the MI-balancing loss (docs/method.md eq. 10-11).
 
 Shape legend: B samples (the batch), K width; leading axes are batched.
 """

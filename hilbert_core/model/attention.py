@@ -1,4 +1,4 @@
-"""Segment self-attention, attention pooling and cross-modal attention (METHOD.md section 2).
+"""Segment self-attention, attention pooling and cross-modal attention (docs/method.md §2).
 
 Shape legend: B documents, S segments, D width, H heads. The leading ``...`` of every shape is
 the member axis M then B (see :mod:`.members`); ``mask`` is (..., S) bool with True = a real

@@ -7,6 +7,7 @@ Inputs are (B, S, D) when shared by all members or (M, B, S, D) with one batch p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -15,6 +16,8 @@ from torch import nn
 from ..config import ModelConfig
 from ..types import ModelOutput
 from .members import broadcast_members, channel_dropout_scale
+
+_Features = TypeVar("_Features", torch.Tensor, np.ndarray)
 
 
 class StackedModel(nn.Module):
@@ -117,10 +120,8 @@ class StackedModel(nn.Module):
         shift = -getattr(self, f"{name}_mean") * scale
         return torch.addcmul(shift.to(dt), x.to(dt), scale.to(dt))
 
-    def _inputs(
-        self, audio: torch.Tensor | None, text: torch.Tensor | None
-    ) -> list[tuple[str, torch.Tensor]]:
-        """The (name, features) pairs of the modalities this network uses."""
+    def _inputs(self, audio: _Features | None, text: _Features | None) -> list[tuple[str, _Features]]:
+        """The (name, features) pairs of the modalities this network uses (tensors or arrays)."""
         pairs = (("audio", audio if self.use_audio else None), ("text", text if self.use_text else None))
         return [(name, x) for name, x in pairs if x is not None]
 

@@ -1,4 +1,4 @@
-"""Cross-modal attention and the joint encoder (METHOD.md eq. 1-2).
+"""Cross-modal attention and the joint encoder (docs/method.md eq. 1-2).
 
 Shape legend: B documents, S segments, D width; the leading ``...`` is the member axis M then B
 (see :mod:`.members`).

@@ -1,4 +1,4 @@
-"""HilbertModel: the encoder methods of METHOD.md section 6, ``contrastive_moe`` and ``hilbert``.
+"""HilbertModel: the encoder methods of docs/method.md §6, ``contrastive_moe`` and ``hilbert``.
 
 Shape legend: B documents, S segments, Da/Dt frozen feature widths, D width, K projector output,
 E experts, C classes. The leading ``...`` of every shape is the member axis M then B (see

@@ -1,4 +1,4 @@
-"""Mixture-of-Experts classifier (METHOD.md section 5) and the plain MLP classifier of ``transfer``.
+"""Mixture-of-Experts classifier (docs/method.md §5) and the plain MLP classifier of ``transfer``.
 
 Shape legend: B documents, I input width, E experts, H expert width, C classes. The leading
 ``...`` of every shape is the member axis M (see :mod:`.members`); documents are the axis B

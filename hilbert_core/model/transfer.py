@@ -1,4 +1,4 @@
-"""TransferModel: the baselines ``transfer`` and ``transfer_moe`` of METHOD.md section 6.
+"""TransferModel: the baselines ``transfer`` and ``transfer_moe`` of docs/method.md §6.
 
 Shape legend: B documents, S segments, Da/Dt frozen feature widths, C classes. The leading
 ``...`` of every shape is the member axis M then B (see :mod:`.members`).

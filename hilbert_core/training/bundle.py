@@ -20,6 +20,7 @@ from ..config import ExperimentConfig
 from ..data import pad_documents
 from ..model import StackedModel, create_network
 from ..types import Prediction
+from ..version import __version__
 from .checkpoint import read_bundle, to_numpy_dict, write_bundle
 from .engine import EpochCallback, Progress, train_members
 from .probe import LinearProbe, fit_linear_probe
@@ -78,7 +79,7 @@ class Bundle:
             "num_members": 0 if self.model is None else self.model.num_members,
             "probe_C": None if self.probe is None else self.probe.C,
             "info": self.info,
-            "package_version": _version(),
+            "package_version": __version__,
         }
         return write_bundle(out_dir, tensors, meta, overwrite=overwrite)
 
@@ -231,9 +232,3 @@ def load_bundle(path: str | Path) -> Bundle:
     return Bundle(
         cfg, classes, audio_dim, text_dim, model=model.eval(), info=meta.get("info", {}), reference=reference
     )
-
-
-def _version() -> str:
-    from .. import __version__
-
-    return __version__

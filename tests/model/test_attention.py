@@ -4,7 +4,7 @@ import torch
 
 from hilbert_core.model.attention import AttentionPool, SegmentSelfAttention
 from hilbert_core.model.fusion import CrossModalEncoder
-from hilbert_core.model.layers import init_members
+from hilbert_core.model.members import init_members
 
 
 def _pool(m=2, d=6):

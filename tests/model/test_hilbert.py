@@ -4,7 +4,14 @@ import pytest
 import torch
 
 from hilbert_core.config import ModelConfig
-from hilbert_core.model import NEURAL_METHODS, HilbertModel, init_members, set_compute_dtype
+from hilbert_core.model import (
+    NEURAL_METHODS,
+    HilbertModel,
+    TransferModel,
+    create_network,
+    init_members,
+    set_compute_dtype,
+)
 
 CFG = ModelConfig(
     dim=8,
@@ -19,7 +26,7 @@ CFG = ModelConfig(
 
 
 def _model(method, modality="both", members=2, cfg=CFG):
-    model = HilbertModel(cfg, method, modality, audio_dim=6, text_dim=5, num_classes=3, num_members=members)
+    model = create_network(cfg, method, modality, audio_dim=6, text_dim=5, num_classes=3, num_members=members)
     init_members(model, list(range(members)))
     return model.eval()
 
@@ -96,4 +103,53 @@ def test_bf16_compute_gives_close_probabilities(tiny_batch):
 
 def test_unknown_method_is_an_error():
     with pytest.raises(ValueError, match="linear"):
-        HilbertModel(CFG, "linear", "both", 6, 5, 3)
+        create_network(CFG, "linear", "both", 6, 5, 3)
+    with pytest.raises(ValueError, match="create_network"):
+        HilbertModel(CFG, "transfer", "both", 6, 5, 3)
+
+
+@pytest.mark.parametrize(("method", "cls"), [("transfer", TransferModel), ("hilbert", HilbertModel)])
+def test_create_network_picks_the_class(method, cls):
+    assert type(create_network(CFG, method, "both", 6, 5, 3)) is cls
+
+
+@pytest.mark.parametrize("method", NEURAL_METHODS)
+def test_member_view_is_that_member_of_the_stack_without_the_member_axis(tiny_batch, method):
+    audio, text, mask = tiny_batch
+    model = _model(method, members=3)
+    out = model(audio, text, mask)
+    for m in range(3):
+        one = model.member(m)(audio, text, mask)
+        assert one.logits.shape == (4, 3) and one.aux_loss.shape == ()
+        assert torch.equal(one.logits, out.logits[m]) and torch.equal(one.aux_loss, out.aux_loss[m])
+        for name in ("audio_emb", "text_emb", "joint_emb", "gate_probs"):
+            got, stacked = getattr(one, name), getattr(out, name)
+            assert (got is None and stacked is None) or torch.equal(got, stacked[m])
+        assert set(one.attn_weights) == set(out.attn_weights)
+        for name, alpha in one.attn_weights.items():
+            assert alpha.shape == (4, 5) and torch.equal(alpha, out.attn_weights[name][m])
+    with pytest.raises(ValueError, match="m=3"):
+        model.member(3)
+
+
+@pytest.mark.parametrize("method", NEURAL_METHODS)
+def test_one_batch_per_member_equals_a_shared_batch(tiny_batch, method):
+    audio, text, mask = tiny_batch
+    model = _model(method, members=2)
+    shared = model(audio, text, mask)
+    stacked = model(*(x.unsqueeze(0).expand(2, *x.shape) for x in (audio, text, mask)))
+    torch.testing.assert_close(stacked.logits, shared.logits)
+    for name, alpha in shared.attn_weights.items():
+        torch.testing.assert_close(stacked.attn_weights[name], alpha)
+
+
+@pytest.mark.parametrize("method", NEURAL_METHODS)
+def test_select_and_concat_members_keep_each_member(tiny_batch, method):
+    audio, text, mask = tiny_batch
+    model = _model(method, members=3)
+    logits = model(audio, text, mask).logits
+    picked = model.select_members([2, 0])
+    assert type(picked) is type(model) and picked.num_members == 2 and not picked.training
+    torch.testing.assert_close(picked(audio, text, mask).logits, logits[[2, 0]])
+    joined = picked.concat_members([model.select_members([1])])
+    torch.testing.assert_close(joined(audio, text, mask).logits, logits[[2, 0, 1]])
