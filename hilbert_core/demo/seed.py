@@ -1,12 +1,12 @@
 """Seed a workspace from the shipped demo assets: corpus, features, finished runs and the demo model.
 
 Takes a few seconds: files are copied and the runs imported, nothing is computed. Features land in the
-very folders :func:`hilbert_core.experiments.sweep.features_folder` gives for the demo sweeps (their keys depend on
-the corpus's documents.csv, not its location), so the demo sweeps are done in a seeded workspace.
-A marker file is written first as ``started`` and last as ``done``; an interrupted seed is redone by the
-next :func:`hilbert_core.workspace.open_workspace`, and every step may safely run twice. Seeding holds an
-exclusive lock (``<root>/.seed.lock``), so sessions (threads or processes) that open a new workspace at
-once wait for one seed instead of racing it.
+very folders :func:`hilbert_core.experiments.sweep.features_folder` gives for the demo sweeps (their keys
+depend on the corpus's documents.csv, not its location), so the demo sweeps are done in a seeded
+workspace. A marker file is written first as ``started`` and last as ``done``; an interrupted seed is
+redone by the next :func:`hilbert_core.workspace.open_workspace`, and every step may safely run twice.
+Seeding holds an exclusive lock (``<root>/.seed.lock``), so sessions (threads or processes) that open a
+new workspace at once wait for one seed instead of racing it.
 """
 
 from __future__ import annotations
@@ -180,9 +180,7 @@ def _copy_assets(ws, assets: Path, progress: Callable[[float, str], None]) -> Se
     progress(0.4, "restoring the demo features")
     num_features = _restore_features(assets, root)
     progress(0.7, "importing the demo runs")
-    runs = import_runs(
-        RunRegistry(ws.registry_path), assets / store.RUNS_FILE, {store.PLACEHOLDER: root}
-    )
+    runs = import_runs(RunRegistry(ws.registry_path), assets / store.RUNS_FILE, {store.PLACEHOLDER: root})
     models = []
     for src in sorted((assets / store.MODELS_DIR).iterdir()) if (assets / store.MODELS_DIR).is_dir() else []:
         _copy_folder(src, ws.models_dir / src.name, placeholder_root=root)

@@ -99,7 +99,8 @@ def encode_recording(
 ) -> np.ndarray:
     """Encode a recording once, window by window, and pool per segment.
 
-    Windows must be in time order and must not overlap (``hilbert_core.audio.reader.iter_windows`` without a hop).
+    Windows must be in time order and must not overlap (``hilbert_core.audio.reader.iter_windows`` without
+    a hop).
     Windows longer than ``encoder.max_window_s`` are split; windows far from every span are skipped.
     Frame encoders run once per window (in batches of ``encoder.batch_size`` when it has ``encode_windows``);
     clip encoders (:class:`ClipAudioEncoder`, i.e. CLAP) get each segment's own audio instead.

@@ -1,4 +1,5 @@
-"""Bootstrap confidence intervals of cross-validated AUCs (see :mod:`hilbert_core.evaluation.stats` for the AUC).
+"""Bootstrap confidence intervals of cross-validated AUCs (see :mod:`hilbert_core.evaluation.stats` for the
+AUC).
 
 Shape legend: ``N`` documents, ``C`` classes, ``K`` classes entering the AUC, ``B`` bootstrap resamples,
 ``G`` groups (subjects). Resamples are drawn as integer weights per document (or per group), in chunks,
@@ -125,7 +126,8 @@ def bootstrap_fold_mean_ci(
     Each resample redraws, with replacement, the documents of every fold within each class (a
     stratified bootstrap, as pROC's default), so every fold keeps its class counts and every resample
     has an AUC. A fold's AUC averages the one-vs-rest AUCs of the classes it holds (as
-    :func:`hilbert_core.evaluation.metrics.macro_auc`); folds holding one class only are left out, as in the report.
+    :func:`hilbert_core.evaluation.metrics.macro_auc`); folds holding one class only are left out, as in
+    the report.
     Draws come from one ``np.random.default_rng(seed)``: folds in ascending order, within a fold the
     classes in ascending order, one ``multinomial`` of shape (B, documents of that class) each.
 

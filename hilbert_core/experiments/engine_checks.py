@@ -9,6 +9,8 @@ from urllib.parse import urlparse
 
 ENGINES = ("local", "ray", "sequential")
 RAY_CONNECT_S = 8.0  # a Ray cluster that does not complete a driver connection in this time is not one
+
+
 def check_workers(workers: Any) -> None:
     """Raise ValueError unless ``workers`` is None (engine default) or a whole number of at least 1."""
     if workers is None:

@@ -1,7 +1,7 @@
 """The Ray engine: extraction and training tasks on a local Ray or a cluster, one GPU per task there.
 
-Kept apart from :mod:`hilbert_core.experiments.engines` so that the local engines never import Ray; an address is
-checked (TCP, then a real driver connection under a deadline) before anything starts.
+Kept apart from :mod:`hilbert_core.experiments.engines` so that the local engines never import Ray; an
+address is checked (TCP, then a real driver connection under a deadline) before anything starts.
 """
 
 from __future__ import annotations

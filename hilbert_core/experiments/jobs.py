@@ -1,18 +1,18 @@
 """Background jobs: start a sweep, a cross-validation or a final training, follow it, cancel it.
 
-A job runs in its own process (its own session, so it outlives the browser tab or terminal that
-started it) and writes its status, progress and result to the ``jobs`` table of the workspace's
-registry; anyone can read them back later, e.g. after reopening the app. Cancelling sends SIGTERM to
-the job's process group: the job marks its unfinished runs cancelled and stops its workers. A job
-whose process vanished (killed, machine rebooted) is reported as ``lost``; start it again and the
-sweep resumes where it stopped.
+A job runs in its own process (its own session, so it outlives the browser tab or terminal that started
+it) and writes its status, progress and result to the ``jobs`` table of the workspace's registry; anyone
+can read them back later, e.g. after reopening the app. Cancelling sends SIGTERM to the job's process
+group: the job marks its unfinished runs cancelled and stops its workers. A job whose process vanished
+(killed, machine rebooted) is reported as ``lost``; start it again and the sweep resumes where it stopped.
 
 Job specs are plain JSON (:mod:`hilbert_core.experiments.job_spec`).
 
 Loss curves stream while a job trains: every epoch of a cv or train job, and of a sweep on the
 ``sequential`` engine, appends one JSON line per fold (an :class:`EpochRecord`) to
-``<workspace>/jobs/<job id>.curves.jsonl`` (:mod:`hilbert_core.experiments.curves`). Sweeps on the ``local`` or ``ray``
-engines train in worker processes and stream none: their curves are stored with each finished run.
+``<workspace>/jobs/<job id>.curves.jsonl`` (:mod:`hilbert_core.experiments.curves`). Sweeps on the
+``local`` or ``ray`` engines train in worker processes and stream none: their curves are stored with each
+finished run.
 """
 
 from __future__ import annotations

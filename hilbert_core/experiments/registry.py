@@ -23,6 +23,8 @@ from .processes import HOST, process_alive
 from .registry_schema import SCHEMA_VERSION, upgrade_schema  # noqa: F401  (SCHEMA_VERSION: public)
 
 STATUSES = ("queued", "running", "done", "failed", "cancelled")
+
+
 @dataclass(frozen=True)
 class RunRecord:
     """One row of the registry."""

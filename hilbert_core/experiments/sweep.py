@@ -1,10 +1,10 @@
 """Run a sweep: extract each encoder once, cross-validate every cell, record everything in the registry.
 
-The driver (this module, in one process) is the only writer of the registry and the workspace; tasks
-run on an engine (:mod:`hilbert_core.experiments.engines`). Resumable by construction: a cell is claimed in the
-registry before it runs and marked done in the same transaction that stores its results, so a sweep
-killed at any moment (SIGKILL included) and started again skips what is done, reruns what was cut
-off, and ends with every cell done exactly once (a unique index in the database guarantees it).
+The driver (this module, in one process) is the only writer of the registry and the workspace; tasks run
+on an engine (:mod:`hilbert_core.experiments.engines`). Resumable by construction: a cell is claimed in
+the registry before it runs and marked done in the same transaction that stores its results, so a sweep
+killed at any moment (SIGKILL included) and started again skips what is done, reruns what was cut off, and
+ends with every cell done exactly once (a unique index in the database guarantees it).
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ class SweepOutput:
 
 def features_folder(workspace: str | Path, job: ExtractJob) -> Path:
     """Where an encoder run of a sweep keeps its features (shared by every cell and later sweeps)."""
-    return encoder_folder(feature_store(workspace, job.corpus.name, job.corpus.identity), job.role, job.encoder)
+    store = feature_store(workspace, job.corpus.name, job.corpus.identity)
+    return encoder_folder(store, job.role, job.encoder)
 
 
 class _Driver:
@@ -285,7 +286,8 @@ def run_sweep(
     """Run every cell of ``spec`` not yet done in ``workspace``'s registry.
 
     Args:
-        engine: ``local`` (process pool), ``ray`` or ``sequential`` (see :mod:`hilbert_core.experiments.engines`).
+        engine: ``local`` (process pool), ``ray`` or ``sequential`` (see
+            :mod:`hilbert_core.experiments.engines`).
         workers: pool size (default: one per GPU, else one per CPU core); for a local Ray, its CPUs.
         address: an existing Ray cluster (``HOST:PORT`` or ``ray://HOST:PORT``).
         progress: ``progress(fraction, message)``.

@@ -1,8 +1,8 @@
 """Reading a sweep file: YAML walked node by node, so that every mistake names its file and line.
 
 Everything is checked before anything runs (keys, encoders, methods, tasks, losses, config overrides,
-folders); the result is a :class:`hilbert_core.experiments.sweep_spec.SweepSpec`. See the README, "Experiments at
-scale", for the format.
+folders); the result is a :class:`hilbert_core.experiments.sweep_spec.SweepSpec`. See the README,
+"Experiments at scale", for the format.
 """
 
 from __future__ import annotations

@@ -16,10 +16,10 @@ A sweep file is YAML (see the README, "Sweeps")::
     folds: 5
     set: [train.num_inner=1]              # optional: config overrides for every cell
 
-It is read and checked by :mod:`hilbert_core.experiments.sweep_file` (a mistake names the file, the line and what is
-allowed) into a :class:`SweepSpec`. The grid expands into :class:`Cell` s (one cross-validation each)
-and the :class:`ExtractJob` s they need (each encoder runs once per corpus, shared by every cell that
-uses it).
+It is read and checked by :mod:`hilbert_core.experiments.sweep_file` (a mistake names the file, the line
+and what is allowed) into a :class:`SweepSpec`. The grid expands into :class:`Cell` s (one
+cross-validation each) and the :class:`ExtractJob` s they need (each encoder runs once per corpus, shared
+by every cell that uses it).
 """
 
 from __future__ import annotations

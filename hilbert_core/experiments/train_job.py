@@ -53,5 +53,6 @@ def run_train_job(
         )
         out = models_dir(workspace) / f"{cell.task}-{cfg.eval.method}-{run.id}"
         bundle.save(out)
-        run.finish({"classes": bundle.classes, "training": bundle.info.get("training", {})}, {"bundle": str(out)})
+        summary = {"classes": bundle.classes, "training": bundle.info.get("training", {})}
+        run.finish(summary, {"bundle": str(out)})
     return {"bundle": str(out), "run_id": run.id}

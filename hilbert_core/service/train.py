@@ -1,10 +1,10 @@
 """Start, follow and cancel trainings from the Studio: a cross-validation, a final model or a sweep.
 
-Every training runs as a background job (:mod:`hilbert_core.experiments.jobs`): its own process, recorded in the
-workspace registry, so it goes on after the browser tab closes and is listed again when it reopens.
-Loss curves are live: a cv or final training streams its per-epoch loss terms while it runs (see
-:func:`hilbert_core.experiments.curves.read_curves`); a sweep's cells run on parallel workers, whose curves appear
-as each cell's cross-validation finishes (stored with its run).
+Every training runs as a background job (:mod:`hilbert_core.experiments.jobs`): its own process,
+recorded in the workspace registry, so it goes on after the browser tab closes and is listed again when
+it reopens. Loss curves are live: a cv or final training streams its per-epoch loss terms while it runs
+(see :func:`hilbert_core.experiments.curves.read_curves`); a sweep's cells run on parallel workers,
+whose curves appear as each cell's cross-validation finishes (stored with its run).
 """
 
 from __future__ import annotations
@@ -160,8 +160,7 @@ def _write_sweep(workspace: str | Path, request: TrainRequest, info: dict[str, A
             list(request.text_encoders),
         )
     path = (
-        sweep_files_dir(workspace)
-        / f"sweep-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**6}.yaml"
+        sweep_files_dir(workspace) / f"sweep-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**6}.yaml"
     )
     atomic_write_text(path, json.dumps(body, indent=1))  # JSON is YAML
     return path

@@ -76,7 +76,8 @@ def test_the_layering_check_sees_violations(tmp_path):
     assert _imports(PACKAGE / "ui" / "cached.py") >= {"hilbert_core.service.data", "streamlit"}
     page = tmp_path / "9_Bad.py"
     page.write_text(
-        "import torch\nfrom hilbert_core.training.bundle import load_bundle\nfrom hilbert_core.ui import views\n"
+        "import torch\nfrom hilbert_core.training.bundle import load_bundle\n"
+        "from hilbert_core.ui import views\n"
     )
     assert sorted(n for n in _imports(page) if not _allowed_in_page(n)) == [
         "hilbert_core.training.bundle",

@@ -26,7 +26,8 @@ def tone(seconds: float, freq: float = 220.0, seed: int = 0) -> np.ndarray:
 
 
 def windows_of(audio: np.ndarray, window_s: float):
-    """Contiguous ``(start_s, samples)`` windows, as ``hilbert_core.audio.reader.iter_windows`` yields them."""
+    """Contiguous ``(start_s, samples)`` windows, as ``hilbert_core.audio.reader.iter_windows`` yields
+    them."""
     step = round(window_s * SR)
     return ((i / SR, audio[i : i + step]) for i in range(0, len(audio), step))
 

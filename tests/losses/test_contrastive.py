@@ -12,7 +12,8 @@ def _unit(x: np.ndarray) -> np.ndarray:
 
 
 def numpy_nt_xent(anchor: np.ndarray, positive: np.ndarray, tau: float) -> float:
-    """GMC NT-Xent written as docs/method.md §4.2 states it: 2B anchors, each against the other 2B - 1 embeddings."""
+    """GMC NT-Xent written as docs/method.md §4.2 states it: 2B anchors, each against the other 2B - 1
+    embeddings."""
     z = _unit(np.concatenate([anchor, positive]))
     b = anchor.shape[0]
     total = 0.0
