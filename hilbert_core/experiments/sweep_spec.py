@@ -4,7 +4,7 @@ A sweep file is YAML (see the README, "Sweeps")::
 
     name: ravdess-backbones
     corpora:
-      - path: ../shared/data/ravdess      # a corpus folder (documents.csv, audio, segments.csv) ...
+      - path: data/ravdess                # a corpus folder (documents.csv, audio, segments.csv) ...
         tasks: [emotion]
       # - features: my_features/          # ... or a feature folder you extracted yourself
     audio_encoders: [logmel, egemaps]

@@ -22,7 +22,7 @@ from .attention import AttentionPool, SegmentSelfAttention
 from .base import StackedModel
 from .fusion import CrossModalEncoder
 from .members import MemberLinear
-from .moe import MoEClassifier
+from .moe import create_classifier
 
 ENCODER_METHODS = ("contrastive_moe", "hilbert")
 
@@ -66,17 +66,7 @@ class HilbertModel(StackedModel):
         self.projector = nn.Sequential(
             MemberLinear(m, cfg.dim, cfg.dim), nn.ReLU(), MemberLinear(m, cfg.dim, cfg.proj_dim)
         )
-        self.classifier = MoEClassifier(
-            m,
-            cfg.dim * (3 if both else 1),
-            cfg.expert_hidden_dim,
-            cfg.head_hidden_dim,
-            num_classes,
-            cfg.num_experts,
-            cfg.dropout,
-            cfg.gating,
-            cfg.top_k,
-        )
+        self.classifier = create_classifier(cfg, True, m, cfg.dim * (3 if both else 1), num_classes)
 
     def forward(
         self, audio: torch.Tensor | None, text: torch.Tensor | None, mask: torch.Tensor

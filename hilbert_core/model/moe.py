@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..config import ModelConfig
 from .members import MemberLinear, expert_linear, member_dropout, member_parameter
 
 
@@ -98,3 +99,14 @@ class MoEClassifier(nn.Module):
         h = member_dropout(torch.relu(h), self.dropout, self.training)  # (..., B, E, H)
         y = torch.einsum("...e,...eh->...h", probs.to(h.dtype), h)  # (..., B, H)
         return self.head(y).float(), probs, aux
+
+
+def create_classifier(
+    cfg: ModelConfig, use_experts: bool, num_members: int, in_dim: int, num_classes: int
+) -> MoEClassifier | MLPClassifier:
+    """The classifier on a document embedding of width ``in_dim``, sized by ``cfg``: the MoE, or (without
+    experts) the plain MLP of ``transfer``."""
+    args = (num_members, in_dim, cfg.expert_hidden_dim, cfg.head_hidden_dim, num_classes)
+    if not use_experts:
+        return MLPClassifier(*args, cfg.dropout)
+    return MoEClassifier(*args, cfg.num_experts, cfg.dropout, cfg.gating, cfg.top_k)

@@ -16,7 +16,7 @@ from ..config import ModelConfig
 from ..types import ModelOutput
 from .base import StackedModel
 from .members import broadcast_members
-from .moe import MLPClassifier, MoEClassifier
+from .moe import create_classifier
 
 TRANSFER_METHODS = ("transfer", "transfer_moe")
 
@@ -38,17 +38,9 @@ class TransferModel(StackedModel):
         num_members: int = 1,
     ) -> None:
         super().__init__(cfg, method, modality, audio_dim, text_dim, num_classes, num_members)
-        args = (
-            num_members,
-            self.audio_dim + self.text_dim,
-            cfg.expert_hidden_dim,
-            cfg.head_hidden_dim,
-            num_classes,
+        self.classifier = create_classifier(
+            cfg, method == "transfer_moe", num_members, self.audio_dim + self.text_dim, num_classes
         )
-        if method == "transfer":
-            self.classifier = MLPClassifier(*args, cfg.dropout)
-        else:
-            self.classifier = MoEClassifier(*args, cfg.num_experts, cfg.dropout, cfg.gating, cfg.top_k)
 
     def forward(
         self, audio: torch.Tensor | None, text: torch.Tensor | None, mask: torch.Tensor
