@@ -148,9 +148,12 @@ class CVReport:
         return cls(**data)
 
     def summary(self) -> str:
+        """One line: the headline (pooled out-of-fold macro AUC), the fold mean, and the rest."""
+        from .report.vocabulary import fold_mean_text, headline
+
         return (
-            f"{self.method} ({self.modality}): pooled macro AUC {self.auc_macro:.4f}; "
-            f"fold AUC {self.auc_mean:.4f} ± {self.auc_sd:.4f} over {len(self.fold_auc)} folds; "
+            f"{self.method} ({self.modality}): {headline(self.auc_macro)} (headline); "
+            f"{fold_mean_text(self.auc_mean, self.auc_sd, len(self.fold_auc))}; "
             f"balanced accuracy {self.balanced_accuracy:.3f}; macro-F1 {self.macro_f1:.3f}"
         )
 

@@ -45,7 +45,8 @@ def test_cv_train_predict_end_to_end(tmp_path, capsys):
         )
         == 0
     )
-    assert "pooled macro AUC" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "pooled out-of-fold macro AUC" in out and "(headline)" in out and "fold-mean macro AUC" in out
     data = json.loads(report.read_text())
     assert len(data["oof_proba"]) == 30 and data["method"] == "hilbert"
     model = tmp_path / "model"

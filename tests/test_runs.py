@@ -111,7 +111,10 @@ def test_cli_records_cv_runs_in_the_workspace(tmp_path, capsys):
     capsys.readouterr()
     assert main(["runs", "--workspace", str(ws)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("# AUC = pooled out-of-fold macro AUC (%")  # what the AUC column is
+    lines = lines[1:]
     assert len(lines) == 2 and "failed" in lines[0] and "done" in lines[1] and "AUC" in lines[1]
+    assert lines[1].split(" AUC ")[1].split()[1] == "%"  # percent, labelled
 
 
 def test_cli_records_train_runs_and_schema_1_registries_are_upgraded(tmp_path, capsys):

@@ -21,8 +21,11 @@ def cmd_runs(args: argparse.Namespace) -> int:
         raise ValueError(
             f"{path} does not exist; runs are recorded there by `hilbert cv --workspace {workspace}`."
         )
+    from ..report.vocabulary import HEADLINE, pct
+
+    write(f"# AUC = {HEADLINE} (%, 50 = chance) of a cross-validation")
     for r in RunRegistry(path).list(status=args.status):
-        auc = "" if r.auc_macro is None else f" AUC {r.auc_macro:.4f}"
+        auc = "" if r.auc_macro is None else f" AUC {pct(r.auc_macro)} %"
         took = "" if r.seconds is None else f" {r.seconds:.0f}s"
         error = f" error: {r.error}" if r.error else ""
         write(f"{r.id} {r.kind:7s} {r.status:9s} {run_summary(r.kind, r.config)}{auc}{took}{error}")

@@ -22,7 +22,8 @@ from ..model import StackedModel, create_network
 from ..types import Prediction
 from ..version import __version__
 from .checkpoint import read_bundle, to_numpy_dict, write_bundle
-from .engine import EpochCallback, Progress, train_members
+from .engine import EpochCallback, Progress, predict_members, train_members
+from .oof import OutOfFold, members_oof, probe_oof
 from .probe import LinearProbe, fit_linear_probe
 from .recipe import candidate_grid, member_specs, prepare, select_candidate
 
@@ -43,6 +44,8 @@ class Bundle:
         reference: the training documents' embeddings (``z_audio``, ``z_text``, ``z_joint``: (N, K),
             ensemble member 0), so one new document can be placed against the training set; empty for
             methods without embeddings and for bundles saved before it existed.
+        oof: out-of-fold probabilities of its own inner cross-validation (calibration of its
+            prediction sets, see :mod:`hilbert_core.training.oof`); None for bundles saved before it.
     """
 
     config: ExperimentConfig
@@ -53,6 +56,7 @@ class Bundle:
     probe: LinearProbe | None = None
     info: dict[str, Any] = field(default_factory=dict)
     reference: dict[str, np.ndarray] = field(default_factory=dict)
+    oof: OutOfFold | None = None
 
     @property
     def method(self) -> str:
@@ -71,6 +75,9 @@ class Bundle:
         tensors.update(
             {f"reference.{k}": torch.from_numpy(np.ascontiguousarray(v)) for k, v in self.reference.items()}
         )
+        if self.oof is not None:
+            for k in ("index", "proba", "y"):
+                tensors[f"oof.{k}"] = torch.from_numpy(np.ascontiguousarray(getattr(self.oof, k)))
         meta = {
             "config": self.config.to_dict(),
             "classes": self.classes,
@@ -79,6 +86,7 @@ class Bundle:
             "num_members": 0 if self.model is None else self.model.num_members,
             "probe_C": None if self.probe is None else self.probe.C,
             "info": self.info,
+            "oof_source": None if self.oof is None else self.oof.source,
             "package_version": __version__,
         }
         return write_bundle(out_dir, tensors, meta, overwrite=overwrite)
@@ -150,7 +158,8 @@ def train_final(
     all_idx = np.arange(len(data.y))
     summary: dict[str, Any] = {"num_documents": int(len(all_idx))}
     if cfg.eval.method == "linear":
-        probe = fit_linear_probe(data.docs.mean_pooled(cfg.eval.modality), data.y, data.groups, cfg.eval.seed)
+        x = data.docs.mean_pooled(cfg.eval.modality)
+        probe = fit_linear_probe(x, data.y, data.groups, cfg.eval.seed)
         return Bundle(
             cfg,
             data.classes,
@@ -158,6 +167,7 @@ def train_final(
             data.docs.text_dim,
             probe=probe,
             info={**(info or {}), "training": {**summary, "C": probe.C}},
+            oof=probe_oof(x, data.y, data.groups, probe.C, cfg.eval.seed),
         )
     specs, cand_of = member_specs(data, all_idx, cfg.eval.seed)
     labels = ["final"] * len(specs)
@@ -170,6 +180,8 @@ def train_final(
     summary.update(candidate_grid(cfg)[best])
     summary.update(best_epoch=out.best_epoch[chosen].tolist(), val_loss=out.best_val_loss[chosen].tolist())
     model = out.model.select_members(chosen)
+    val_idx = [specs[m].val_idx for m in chosen]
+    oof = members_oof(predict_members(model, data.docs, val_idx), val_idx, data.y)
     return Bundle(
         cfg,
         data.classes,
@@ -178,6 +190,7 @@ def train_final(
         model=model,
         info={**(info or {}), "training": summary},
         reference=reference_embeddings(model, data.docs),
+        oof=oof,
     )
 
 
@@ -210,7 +223,9 @@ def load_bundle(path: str | Path) -> Bundle:
     if cfg.eval.method == "linear":
         arrays = to_numpy_dict(tensors, "probe.")
         probe = LinearProbe(C=float(meta.get("probe_C") or 1.0), **arrays)
-        return Bundle(cfg, classes, audio_dim, text_dim, probe=probe, info=meta.get("info", {}))
+        return Bundle(
+            cfg, classes, audio_dim, text_dim, probe=probe, info=meta.get("info", {}), oof=_oof(tensors, meta)
+        )
     model = create_network(
         cfg.model,
         cfg.eval.method,
@@ -230,5 +245,13 @@ def load_bundle(path: str | Path) -> Bundle:
         ) from None
     reference = to_numpy_dict(tensors, "reference.")
     return Bundle(
-        cfg, classes, audio_dim, text_dim, model=model.eval(), info=meta.get("info", {}), reference=reference
-    )
+        cfg, classes, audio_dim, text_dim, model=model.eval(), info=meta.get("info", {}), reference=reference,
+        oof=_oof(tensors, meta),
+    )  # fmt: skip
+
+
+def _oof(tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> OutOfFold | None:
+    arrays = to_numpy_dict(tensors, "oof.")
+    if not {"index", "proba", "y"} <= set(arrays):
+        return None  # saved before bundles kept their out-of-fold predictions
+    return OutOfFold(arrays["index"], arrays["proba"], arrays["y"], str(meta.get("oof_source") or ""))
