@@ -77,6 +77,7 @@ class Prediction:
         attention: name -> (S,) segment attention weights (``audio``, ``text``, ``joint``).
         gate_probs: (E,) MoE gate weights, or None for methods without experts.
         z_audio, z_text, z_joint: (K,) embeddings, or None where the method has no such embedding.
+        proba_sd: (C,) standard deviation of ``proba`` over the ensemble members (None for one model).
     """
 
     classes: list[str]
@@ -86,6 +87,7 @@ class Prediction:
     z_audio: np.ndarray | None
     z_text: np.ndarray | None
     z_joint: np.ndarray | None
+    proba_sd: np.ndarray | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))

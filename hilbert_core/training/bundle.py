@@ -122,14 +122,16 @@ def _predict_neural(model: StackedModel, docs, classes: list[str]) -> Prediction
     def document(t: torch.Tensor | None) -> np.ndarray | None:
         return None if t is None else t.squeeze(0).numpy()
 
+    member_proba = torch.softmax(ensemble.logits, dim=-1)  # (M, 1, C)
     return Prediction(
         classes=classes,
-        proba=document(torch.softmax(ensemble.logits, dim=-1).mean(0)),  # averaged over the ensemble
+        proba=document(member_proba.mean(0)),  # averaged over the ensemble
         attention={name: document(a.mean(0)) for name, a in ensemble.attn_weights.items()},
         gate_probs=document(first.gate_probs),
         z_audio=document(first.audio_emb),
         z_text=document(first.text_emb),
         z_joint=document(first.joint_emb),
+        proba_sd=document(member_proba.std(0)) if model.num_members > 1 else None,
     )
 
 
