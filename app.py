@@ -1,20 +1,10 @@
-"""HILBERT Studio: the home page (workspace, corpora, models, recent runs and jobs, device)."""
+"""HILBERT Studio: the entry point. It lists every page (Home first) and runs the one the user is on."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from hilbert_core.service import home
-from hilbert_core.ui.state import init_session_state
-from hilbert_core.ui.views import render_home
-from hilbert_core.ui.widgets import require_workspace
+from hilbert_core.ui.navigation import run_navigation
 
 st.set_page_config(page_title="HILBERT Studio", page_icon=":material/graphic_eq:", layout="wide")
-init_session_state()
-st.title("HILBERT Studio")
-st.write(
-    "Predict clinical labels from long interviews with frozen speech and text encoders, see why, and "
-    "compare backbones by cross-validated AUC. Everything runs on this machine."
-)
-ws = require_workspace()
-render_home(home.home_summary(ws))
+run_navigation()

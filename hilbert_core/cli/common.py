@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..config import METHODS, MODALITIES, ExperimentConfig
+from ..presets import PRESETS, get_preset, preset_overrides
 from ..workspace import ENV_VAR, registry_path
 
 
@@ -73,14 +74,17 @@ def experiment_config(args: argparse.Namespace) -> ExperimentConfig:
         except (OSError, json.JSONDecodeError) as exc:
             raise ValueError(f"--config {path}: cannot read it as JSON ({exc}).") from None
     evals = {k: v for k, v in (("method", args.method), ("modality", args.modality)) if v is not None}
+    preset = getattr(args, "preset", None)
     if getattr(args, "folds", None) is not None:
         evals["n_splits"] = args.folds
+    elif preset and hasattr(args, "folds"):
+        evals["n_splits"] = get_preset(preset).folds
     if getattr(args, "seed", None) is not None:
         evals["seed"] = args.seed
     if getattr(args, "losses", None):
         evals["losses"] = tuple(s for s in args.losses.split(",") if s)
     cfg = cfg.replace(eval=evals) if evals else cfg
-    return cfg.apply_overrides(args.set or [])
+    return cfg.apply_overrides([*(preset_overrides(preset) if preset else []), *(args.set or [])])
 
 
 def add_encoder_options(p: argparse.ArgumentParser) -> None:
@@ -112,6 +116,10 @@ def add_run_options(p: argparse.ArgumentParser, folds: bool = True) -> None:
         p.add_argument("--folds", type=int, default=None, help="outer folds (default 25)")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--config", default=None, help="ExperimentConfig JSON file")
+    p.add_argument(
+        "--preset", choices=list(PRESETS), default=None,
+        help="quick: 3 folds, 1 inner model, <= 20 epochs (about a minute); standard: the defaults",
+    )  # fmt: skip
     p.add_argument(
         "--workspace", default=None, help="record the run in WORKSPACE/registry.sqlite ($HILBERT_WORKSPACE)"
     )

@@ -7,7 +7,15 @@ import json
 from pathlib import Path
 
 from ..experiments.recording import recorded_run
-from .common import add_run_options, device_of, experiment_config, progress_bar, run_registry, write
+from .common import (
+    add_run_options,
+    device_of,
+    experiment_config,
+    progress_bar,
+    run_registry,
+    workspace_arg,
+    write,
+)
 
 
 def cmd_synth_features(args: argparse.Namespace) -> int:
@@ -134,8 +142,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
         pred, segments = result.prediction, result.segments
     else:
         raise ValueError("give an AUDIO file to score, or --features DIR --document ID.")
+    spread = _uncertainty(args, bundle, pred)
     if args.json:
         out = pred.to_dict()
+        out["uncertainty"] = spread.to_dict() if spread is not None else None
         if segments is not None:
             out["segments"] = [vars(s) for s in segments]
         write(json.dumps(out))
@@ -143,6 +153,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
     task = bundle.info.get("task", "task")
     order = np.argsort(pred.proba)[::-1]
     write(f"{task}: " + ", ".join(f"{pred.classes[k]} {pred.proba[k]:.3f}" for k in order))
+    write(
+        spread.sentence()
+        if spread is not None
+        else "no prediction set: this bundle keeps no out-of-fold predictions and no cross-validation of its "
+        "recipe is in the workspace; retrain it, or give --workspace with its cross-validation run."
+    )
     for name, weights in pred.attention.items():
         top = np.argsort(weights)[::-1][: args.top]
         parts = []
@@ -155,6 +171,17 @@ def cmd_predict(args: argparse.Namespace) -> int:
             parts.append(f"#{i} ({weights[i]:.2f}){where}")
         write(f"most attended segments ({name}): " + "; ".join(parts))
     return 0
+
+
+def _uncertainty(args: argparse.Namespace, bundle, pred):
+    """The prediction set at ``--coverage``, chance levels and cross-validated AUC (None: no calibration)."""
+    from ..evaluation.uncertainty import uncertainty
+    from ..experiments.model_runs import bundle_calibration
+
+    calibration = bundle_calibration(bundle, workspace_arg(args))
+    if calibration is None:
+        return None
+    return uncertainty(calibration, pred.proba, args.coverage, pred.proba_sd)
 
 
 def add_model_parsers(sub) -> None:
@@ -179,6 +206,13 @@ def add_model_parsers(sub) -> None:
     p.add_argument("--document", default=None, help="document_id in the feature folder's documents.csv")
     p.add_argument("--top", type=int, default=3, help="most attended segments to list")
     p.add_argument("--json", action="store_true", help="print the full prediction as JSON")
+    p.add_argument(
+        "--coverage", type=float, default=0.9, help="coverage of the conformal prediction set (default 0.9)"
+    )
+    p.add_argument(
+        "--workspace", default=None,
+        help="calibrate on the cross-validation of the model's recipe in this workspace ($HILBERT_WORKSPACE)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_predict)
 
 

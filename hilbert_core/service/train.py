@@ -24,8 +24,10 @@ from ..data.features import RESERVED as FEATURES_RESERVED
 from ..experiments.curves import read_curves
 from ..experiments.jobs import JobStatus, cancel_job, get_job, list_jobs, start_job
 from ..experiments.registry import RunRegistry
+from ..presets import PRESETS, get_preset  # noqa: F401  (PRESETS: the Train form's menu)
 from ..workspace import cache_dir, corpora_dir, features_dir, registry_path, sweep_files_dir
 from .diagnostics import epoch_frame, epoch_summary
+from .job_progress import job_progress
 
 KINDS = {"cv": "cross-validation", "train": "final model", "sweep": "sweep (grid)"}
 LOSS_WEIGHTS = ("contrastive_weight", "cka_weight", "mi_weight")
@@ -54,6 +56,7 @@ class TrainRequest:
     device: str = "auto"
     epochs: int | None = None
     overrides: tuple[str, ...] = ()
+    preset: str = "standard"
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -64,14 +67,16 @@ class TrainRequest:
             raise ValueError(f"modality={self.modality!r} is unknown; choose one of {', '.join(MODALITIES)}.")
         if self.folds < 2:
             raise ValueError(f"folds={self.folds} is too few; use 2 or more (5 is usual).")
+        get_preset(self.preset)  # ValueError naming the choices
         bad = [o for o in self.overrides if "=" not in o]
         if bad:
             raise ValueError(f"override {bad[0]!r} is not 'section.field=value'; e.g. train.lr=3e-4.")
 
     def settings(self) -> list[str]:
-        """Config overrides: loss weights, device and epochs first, then the user's own lines."""
+        """Config overrides: loss weights, device, the preset's and epochs first, then the user's own lines."""
         out = [f"loss.{k}={float(v)}" for k, v in self.loss_weights.items() if k in LOSS_WEIGHTS]
         out.append(f"train.device={self.device}")
+        out += list(get_preset(self.preset).overrides)
         if self.epochs is not None:
             out.append(f"train.epochs={int(self.epochs)}")
         return out + list(self.overrides)
@@ -171,24 +176,24 @@ def start_training(workspace: str | Path, request: TrainRequest) -> str:
     return start_job(workspace, build_job_spec(workspace, request))
 
 
+JOB_COLUMNS = ["job", "kind", "status", "step", "folds", "epoch", "ETA", "progress %", "result", "started"]
+
+
 def jobs_table(workspace: str | Path) -> pd.DataFrame:
-    """Every job of the workspace, newest first, as the page lists them."""
-    rows = (
-        [
+    """Every job of the workspace, newest first, as the page lists them: live step, fold k of K, epoch,
+    ETA and, once done, the headline AUC (see :mod:`hilbert_core.service.job_progress`)."""
+    rows = []
+    for j in list_jobs(workspace) if registry_path(workspace).exists() else []:
+        live = job_progress(workspace, j)
+        rows.append(
             {
-                "job": j.id,
-                "kind": KINDS.get(j.kind, j.kind),
-                "status": j.status,
-                "progress %": round(100 * j.progress),
-                "message": j.error or j.message,
+                "job": j.id, "kind": KINDS.get(j.kind, j.kind), "status": j.status,
+                "step": j.error or live.step, "folds": live.folds, "epoch": live.epoch, "ETA": live.eta,
+                "progress %": round(100 * live.fraction), "result": live.result,
                 "started": time.strftime("%Y-%m-%d %H:%M", time.localtime(j.created_at)),
             }
-            for j in list_jobs(workspace)
-        ]
-        if registry_path(workspace).exists()
-        else []
-    )
-    return pd.DataFrame(rows, columns=["job", "kind", "status", "progress %", "message", "started"])
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=JOB_COLUMNS)
 
 
 def job(workspace: str | Path, job_id: str) -> JobStatus:

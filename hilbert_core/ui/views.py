@@ -21,7 +21,7 @@ def render_home(home: HomeOutput) -> None:
         )
     st.subheader("Where to start")
     cols = st.columns(3)
-    for i, (path, *_rest) in enumerate(PAGES):
+    for i, (path, *_rest) in enumerate(PAGES[1:]):  # every page but Home itself
         with cols[i % 3]:
             page_link(path)
     _render_tables(home)

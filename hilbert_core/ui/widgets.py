@@ -13,44 +13,10 @@ import streamlit as st
 
 from ..service import background, plots
 from ..service.background import TaskState
+from .navigation import PAGES
 from .state import StateKeys, workspace
 
 APP_ROOT = Path(__file__).resolve().parents[2]  # the folder holding app.py and pages/
-PAGES = (
-    (
-        "pages/1_Data.py",
-        "Data",
-        ":material/folder_open:",
-        "import a corpus, check it, listen to its segments",
-    ),
-    (
-        "pages/2_Interview.py",
-        "Interview",
-        ":material/mic:",
-        "score one recording with a trained model, and see why",
-    ),
-    (
-        "pages/3_Train.py",
-        "Train",
-        ":material/model_training:",
-        "cross-validate, train a final model or run a sweep",
-    ),
-    (
-        "pages/4_Compare.py",
-        "Compare",
-        ":material/leaderboard:",
-        "AUC by backbone pair × method × task, significance, exports",
-    ),
-    ("pages/5_Embeddings.py", "Embeddings", ":material/scatter_plot:", "t-SNE / UMAP of a run's embeddings"),
-    (
-        "pages/6_Diagnostics.py",
-        "Diagnostics",
-        ":material/monitor_heart:",
-        "CKA, MI balance, losses, experts and calibration per run",
-    ),
-)
-
-
 def require_workspace():
     """The session's workspace; when it could not be opened, say why and how to fix it, and stop."""
     ws = workspace()
