@@ -6,7 +6,20 @@ whose entries are :data:`GLOSSARY`. AUC wording comes from :mod:`hilbert_core.re
 
 from __future__ import annotations
 
-from ..report.vocabulary import FOLD_CI_HELP, FOLD_MEAN_HELP, HEADLINE_HELP, ci_help
+from ..report.vocabulary import (  # noqa: F401  (re-exported: the ui package speaks through the service layer)
+    FOLD_CI_HELP,
+    FOLD_MEAN,
+    FOLD_MEAN_HELP,
+    FOLD_MEAN_SHORT,
+    HEADLINE,
+    HEADLINE_HELP,
+    HEADLINE_SHORT,
+    auc_text,
+    ci_help,
+    fold_mean_text,
+    headline,
+    pct,
+)
 
 SEE = " See the Glossary page."
 

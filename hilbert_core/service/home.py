@@ -9,7 +9,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..report.vocabulary import HEADLINE_SHORT
 from ..workspace import ENV_VAR, Workspace, open_workspace
+from .demo_marks import is_demo_corpus, is_demo_model
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +42,8 @@ class HomeOutput:
 
     Attributes:
         root: the workspace folder; env_var: the variable that moves it.
-        runs: recent runs as rows (id, kind, status, what, AUC, when); jobs: recent background jobs.
+        runs: recent runs as rows (id, kind, status, what, pooled out-of-fold AUC in %, when); jobs: recent
+            background jobs.
         device: the device training and scoring use ("GPU: NVIDIA ..." or "CPU (n cores)").
     """
 
@@ -51,6 +54,11 @@ class HomeOutput:
     runs: list[dict] = field(default_factory=list)
     jobs: list[dict] = field(default_factory=list)
     device: str = ""
+
+    @property
+    def has_demo(self) -> bool:
+        """The synthetic demo corpus or a model trained on it is in the workspace."""
+        return any(is_demo_corpus(c.path) for c in self.corpora) or any(is_demo_model(m.path) for m in self.models)
 
     @property
     def is_empty(self) -> bool:
@@ -117,7 +125,7 @@ def _run_rows(ws: Workspace, limit: int) -> list[dict]:
         rows.append(
             {
                 "run": r.id, "kind": r.kind, "status": r.status, "what": what,
-                "AUC": None if r.auc_macro is None else round(r.auc_macro, 3),
+                HEADLINE_SHORT: None if r.auc_macro is None else round(100 * r.auc_macro, 1),
                 "started": _when(r.started_at or r.created_at),
             }
         )  # fmt: skip

@@ -5,12 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ..service.glossary import HEADLINE, HEADLINE_HELP, HEADLINE_SHORT
 from ..service.home import HomeOutput
+from .notes import demo_banner
 from .widgets import PAGES, page_link
 
 
 def render_home(home: HomeOutput) -> None:
     st.caption(f"Workspace: `{home.root}` · device: {home.device}")
+    demo_banner(home.has_demo)
     st.caption(f"To use another workspace, set `{home.env_var}=/path/to/folder` and restart the app.")
     if home.is_empty:
         st.info(
@@ -51,10 +54,15 @@ def _render_tables(home: HomeOutput) -> None:
             st.write("None yet: train one on the Train page or with `hilbert train`.")
     st.subheader("Recent runs")
     if home.runs:
-        st.dataframe(pd.DataFrame(home.runs), hide_index=True)
+        auc = st.column_config.NumberColumn(HEADLINE_SHORT, help=HEADLINE_HELP, format="%.1f %%")
+        st.dataframe(pd.DataFrame(home.runs), hide_index=True, column_config={HEADLINE_SHORT: auc})
+        st.caption(
+            f"AUC: the {HEADLINE} of a cross-validation, in percent (50 % = chance); the same number "
+            "Compare ranks by and Diagnostics shows first. Extractions and final trainings have none."
+        )
     else:
         st.write("No runs yet: cross-validations and trainings are recorded here.")
     if home.jobs:
         st.subheader("Background jobs")
-        bar = st.column_config.ProgressColumn("progress", min_value=0, max_value=100)
+        bar = st.column_config.ProgressColumn("progress", min_value=0, max_value=100, help="Percent done.")
         st.dataframe(pd.DataFrame(home.jobs), hide_index=True, column_config={"progress": bar})

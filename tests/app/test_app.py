@@ -30,12 +30,15 @@ def test_empty_workspace_says_what_to_do(empty_workspace):
 def test_demo_workspace_lists_corpora_models_and_runs(demo_workspace):
     at = _run()
     assert not at.info
+    assert "Synthetic demo" in at.warning[0].value  # the demo banner
     tables = [df.value for df in at.dataframe]
     corpora, models, runs = tables[0], tables[1], tables[2]
     assert len(corpora) >= 1 and corpora["documents"].iloc[0] > 0
     assert "spectrum" in set(models["task"])
     done = runs[(runs["kind"] == "cv") & (runs["status"] == "done")]
-    assert len(done) >= 2 and done["AUC"].between(0, 1).all()
+    auc = "AUC (pooled OOF, %)"  # the headline AUC, labelled with its kind and unit
+    assert len(done) >= 2 and done[auc].between(0, 100).all() and done[auc].max() > 1  # percent
+    assert any("pooled out-of-fold macro AUC" in c.value for c in at.caption)
     assert "device:" in at.caption[0].value and ("CPU" in at.caption[0].value or "GPU" in at.caption[0].value)
     links = at.get("page_link")
     assert {"Data", "Interview"} <= {link.proto.label for link in links}
