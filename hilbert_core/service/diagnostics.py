@@ -42,12 +42,16 @@ class RunChoice:
 
 @dataclass(frozen=True)
 class RunSummary:
-    """A run's headline numbers: pooled macro AUC, mean and sd of the fold AUCs, documents scored."""
+    """A run's headline numbers: the pooled out-of-fold macro AUC (the headline) with its 95 % bootstrap
+    CI over documents, the mean and sd of the fold AUCs (the paper's tables), documents and folds."""
 
     auc_macro: float
     auc_mean: float
     auc_sd: float
     num_documents: int
+    ci_low: float = float("nan")
+    ci_high: float = float("nan")
+    num_folds: int = 0
 
 
 def run_label(config: dict[str, Any], run_id: str) -> str:
@@ -161,7 +165,50 @@ def run_summary(report: dict[str, Any], run_id: str) -> RunSummary:
         raise ValueError(
             f"run {run_id}'s report has a non-numeric AUC; run its cross-validation again."
         ) from None
-    return RunSummary(*numbers, num_documents=len(report["labels"]))
+    low, high = _pooled_ci(report)
+    folds = len(report.get("fold_auc") or [])
+    return RunSummary(*numbers, num_documents=len(report["labels"]), ci_low=low, ci_high=high, num_folds=folds)
+
+
+def _pooled_ci(report: dict[str, Any], num_resamples: int = 1000) -> tuple[float, float]:
+    """95 % bootstrap CI (documents resampled, seed 0) of the pooled AUC; NaN when it cannot be computed."""
+    from ..evaluation.bootstrap import bootstrap_auc_ci
+
+    try:
+        index = {c: i for i, c in enumerate(report["classes"])}
+        y = np.asarray([index[label] for label in report["labels"]])
+        ci = bootstrap_auc_ci(y, np.asarray(report["oof_proba"], dtype=float), num_resamples=num_resamples)
+    except (KeyError, TypeError, ValueError):
+        return float("nan"), float("nan")
+    return float(ci.low), float(ci.high)
+
+
+def overfitting_note(summary: pd.DataFrame, min_rise: float = 0.05, min_epochs: int = 3) -> str | None:
+    """A sentence when the validation loss rose (by ``min_rise``, relative, over ``min_epochs`` epochs or
+    more) after its minimum while the training cross-entropy kept falling; None otherwise.
+
+    Args:
+        summary: per epoch and name, ``mean`` over folds (see :func:`epoch_summary`); needs ``val_loss``
+            and ``ce_loss``.
+    """
+    wide = summary.pivot_table(index="epoch", columns="name", values="mean") if not summary.empty else None
+    if wide is None or not {"val_loss", "ce_loss"} <= set(wide.columns):
+        return None
+    wide = wide[["val_loss", "ce_loss"]].dropna()
+    if len(wide) < min_epochs + 1:
+        return None
+    best = int(wide["val_loss"].idxmin())
+    last = int(wide.index[-1])
+    v0, v1 = float(wide.loc[best, "val_loss"]), float(wide.loc[last, "val_loss"])
+    c0, c1 = float(wide.loc[best, "ce_loss"]), float(wide.loc[last, "ce_loss"])
+    if last - best < min_epochs or v1 < v0 * (1 + min_rise) or c1 >= c0:
+        return None
+    return (
+        f"Overfitting: the validation loss rose from {v0:.2f} (epoch {best}) to {v1:.2f} (epoch {last}) while "
+        f"the training loss fell from {c0:.2f} to {c1:.2f}. Early stopping keeps each model's weights from its "
+        "best validation epoch, so the scores are not hurt; fewer epochs, a lower patience or more weight "
+        "decay / input dropout would save the time."
+    )
 
 
 def expert_usage(gate_probs: np.ndarray) -> pd.DataFrame:

@@ -44,6 +44,41 @@ def epoch_lines(summary: pd.DataFrame, names: list[str], title: str, y_title: st
     return fig
 
 
+TERM_NAMES = {
+    "ce_loss": "cross-entropy (training)", "val_loss": "validation loss", "contrastive_loss": "contrastive",
+    "cka_loss": "CKA loss", "mi_loss": "MI-balancing loss", "moe_aux_loss": "experts' load balancing",
+    "cka_audio_joint": "CKA(audio, joint)", "cka_text_joint": "CKA(text, joint)", "mi_audio": "MI(audio; joint)",
+    "mi_text": "MI(text; joint)", "mi_ceiling": "MI ceiling log(batch)", "balance": "MI balance audio − text",
+}  # fmt: skip
+
+
+def loss_panels(summary: pd.DataFrame, names: list[str], title: str) -> go.Figure:
+    """One small panel per loss term (each on its own y scale, so a large term never flattens the others):
+    the mean over folds per epoch with a ± sd band."""
+    from plotly.subplots import make_subplots
+
+    from .palette import sequence
+
+    names = [n for n in names if n in set(summary["name"])]
+    cols = min(3, max(len(names), 1))
+    rows = max(1, -(-len(names) // cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[TERM_NAMES.get(n, n) for n in names])
+    for i, (name, colour) in enumerate(zip(names, sequence(len(names)), strict=True)):
+        part = summary[summary["name"] == name].sort_values("epoch")
+        sd, where = part["sd"].fillna(0.0), {"row": i // cols + 1, "col": i % cols + 1}
+        band = go.Scatter(
+            x=np.concatenate([part["epoch"], part["epoch"][::-1]]),
+            y=np.concatenate([part["mean"] + sd, (part["mean"] - sd)[::-1]]), fill="toself",
+            line={"width": 0}, fillcolor=colour, opacity=0.15, hoverinfo="skip", showlegend=False,
+        )  # fmt: skip
+        fig.add_trace(band, **where)
+        line = go.Scatter(x=part["epoch"], y=part["mean"], name=TERM_NAMES.get(name, name), line={"color": colour})
+        fig.add_trace(line, **where)
+    fig.update_layout(title=title, height=60 + 230 * rows, showlegend=False, **_LAYOUT)
+    fig.update_xaxes(title_text="epoch")
+    return fig
+
+
 def heatmap(matrix: pd.DataFrame, title: str, value_title: str = "AUC (%)") -> go.Figure:
     """Rows x columns of a matrix (NaN cells left blank), each cell labelled with its value."""
     values = matrix.to_numpy(dtype=float)

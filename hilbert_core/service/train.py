@@ -26,6 +26,7 @@ from ..experiments.jobs import JobStatus, cancel_job, get_job, list_jobs, start_
 from ..experiments.registry import RunRegistry
 from ..presets import PRESETS, get_preset  # noqa: F401  (PRESETS: the Train form's menu)
 from ..workspace import cache_dir, corpora_dir, features_dir, registry_path, sweep_files_dir
+from .demo_marks import is_demo_corpus
 from .diagnostics import epoch_frame, epoch_summary
 from .job_progress import job_progress
 
@@ -96,7 +97,9 @@ def sources(workspace: str | Path) -> dict[str, dict[str, Any]]:
             except ValueError:
                 continue
             tasks = [c for c in columns if c not in RESERVED_COLUMNS]
-            out[f"{kind}: {table.parent.name}"] = {"kind": kind, "path": str(table.parent), "tasks": tasks}
+            out[f"{kind}: {table.parent.name}"] = {
+                "kind": kind, "path": str(table.parent), "tasks": tasks, "demo": is_demo_corpus(table.parent)
+            }  # fmt: skip
     return out
 
 

@@ -30,6 +30,7 @@ class StateKeys:
     TRAIN_JOB_ID = "train_job_id"
     # Compare page
     COMPARE_REPORT = "compare_report"
+    COMPARE_FOCUS = "compare_focus"  # a run id the page opens on (from a finished Train job)
     # Diagnostics page
     DIAGNOSTICS_RUN = "diagnostics_run"
 

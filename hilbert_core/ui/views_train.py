@@ -1,4 +1,5 @@
-"""The Train page's views: the training form, the job list with live progress, cancel, loss curves."""
+"""The Train page's views: the training form (with presets), the live jobs table and progress (fold k of K,
+epoch, ETA), cancel, loss curves one panel per term, and a finished job's AUC with links to its run."""
 
 from __future__ import annotations
 
@@ -7,64 +8,92 @@ from typing import Any
 
 import streamlit as st
 
-from ..service import plots, train
-from ..service.train import AUX_LOSSES, METHODS, MODALITIES, JobStatus
+from ..service import diagnostics, plots, train
+from ..service.glossary import FOLD_MEAN, HEADLINE, HELP, auc_text, fold_mean_text
+from ..service.job_progress import job_progress, job_runs
+from ..service.train import AUX_LOSSES, METHODS, MODALITIES, PRESETS, JobStatus
+from .notes import demo_banner
 from .state import StateKeys
 from .widgets import chart, show_error
 
-_DEFAULT_WEIGHTS = {"contrastive_weight": 0.1, "cka_weight": 0.1, "mi_weight": 0.1}
+_WEIGHTS = {"contrastive_weight": "Contrastive loss weight", "cka_weight": "CKA loss weight",
+            "mi_weight": "MI-balancing loss weight"}  # fmt: skip
+_DEFAULT_WEIGHT = 0.1
+
+
+def _apply_preset() -> None:
+    preset = PRESETS[st.session_state["train_preset"]]
+    st.session_state["train_folds"], st.session_state["train_epochs"] = preset.folds, preset.epochs
 
 
 def train_form(sources: dict[str, dict[str, Any]]) -> train.TrainRequest | None:
     """The form; returns the request when submitted (None otherwise). Raises ValueError on bad input."""
-    kind = st.radio(
-        "What to run", list(train.KINDS), format_func=train.KINDS.get, horizontal=True, key="train_kind"
-    )
-    source = st.selectbox("Data", list(sources), key="train_source")
+    top = st.columns([2, 3])
+    kind = top[0].radio(
+        "What to run", list(train.KINDS), format_func=train.KINDS.get, horizontal=True, key="train_kind",
+        help="Cross-validation: an AUC for a recipe. Final model: one model on all documents, for the "
+        "Interview page. Sweep: every combination of the methods and encoders you pick.",
+    )  # fmt: skip
+    preset = top[1].selectbox(
+        "Preset", list(PRESETS), format_func=lambda p: PRESETS[p].title, key="train_preset",
+        on_change=_apply_preset, help=HELP["preset"],
+    )  # fmt: skip
+    st.caption(f"{PRESETS[preset].title}: {PRESETS[preset].description}.")
+    source = st.selectbox("Data", list(sources), key="train_source", help="A corpus or feature folder of this workspace.")
+    demo_banner(sources[source].get("demo", False))
     is_corpus = sources[source]["kind"] == "corpus"
     with st.form("train_form"):
         c1, c2, c3 = st.columns(3)
-        task = c1.selectbox("Task", sources[source]["tasks"], key="train_task")
+        task = c1.selectbox("Task", sources[source]["tasks"], key="train_task", help="The label column to predict.")
         multi = kind == "sweep"
         methods = (
-            c2.multiselect("Methods", METHODS, ["linear", "hilbert"], key="train_methods")
+            c2.multiselect("Methods", METHODS, ["linear", "hilbert"], key="train_methods", help=HELP["method"])
             if multi
-            else [c2.selectbox("Method", METHODS, index=METHODS.index("hilbert"), key="train_method")]
-        )
-        modality = c3.selectbox("Modalities", MODALITIES, key="train_modality")
+            else [c2.selectbox("Method", METHODS, index=METHODS.index("hilbert"), key="train_method", help=HELP["method"])]
+        )  # fmt: skip
+        modality = c3.selectbox("Modalities", MODALITIES, key="train_modality", help=HELP["modality"])
         e1, e2 = st.columns(2)
         pick = "multiselect" if multi else "selectbox"
+        help_enc = "Frozen encoder run over each recording (see the README's encoder table)."
         audio = getattr(e1, pick)(
-            "Audio encoder(s)", train.audio_encoder_names(), key="train_audio", disabled=not is_corpus
+            "Audio encoder(s)", train.audio_encoder_names(), key="train_audio", disabled=not is_corpus, help=help_enc
         )
         text = getattr(e2, pick)(
-            "Text encoder(s)", train.text_encoder_names(), key="train_text", disabled=not is_corpus
+            "Text encoder(s)", train.text_encoder_names(), key="train_text", disabled=not is_corpus, help=help_enc
         )
-        options = _options(kind)
+        options = _options(kind, PRESETS[preset])
         if not st.form_submit_button("Start", type="primary", key="train_start"):
             return None
     return train.TrainRequest(
         kind=kind, source=source, task=task, audio_encoders=tuple(_as_list(audio)),
-        text_encoders=tuple(_as_list(text)), methods=tuple(methods), modality=modality, **options,
+        text_encoders=tuple(_as_list(text)), methods=tuple(methods), modality=modality, preset=preset, **options,
     )  # fmt: skip
 
 
-def _options(kind: str) -> dict[str, Any]:
+def _options(kind: str, preset) -> dict[str, Any]:
     """The form's loss and run options, as :class:`train.TrainRequest` keyword arguments."""
-    losses = st.multiselect("hilbert's auxiliary losses", AUX_LOSSES, list(AUX_LOSSES), key="train_losses")
+    losses = st.multiselect("HILBERT's auxiliary losses", AUX_LOSSES, list(AUX_LOSSES), key="train_losses",
+                            help=HELP["losses"])  # fmt: skip
     w = st.columns(3)
     weights = {
-        name: w[i].number_input(f"loss.{name}", 0.0, 10.0, default, 0.05, key=f"train_{name}")
-        for i, (name, default) in enumerate(_DEFAULT_WEIGHTS.items())
+        name: w[i].number_input(label, 0.0, 10.0, _DEFAULT_WEIGHT, 0.05, key=f"train_{name}", help=HELP[name])
+        for i, (name, label) in enumerate(_WEIGHTS.items())
     }
     o1, o2, o3, o4 = st.columns(4)
-    folds = o1.number_input("Outer folds", 2, 50, 5, disabled=kind == "train", key="train_folds")
-    seed = o2.number_input("Seed", 0, 10_000, 0, key="train_seed")
-    device = o3.selectbox("Device", train.DEVICES, key="train_device")
-    epochs = o4.number_input("Max epochs", 1, 1000, 150, key="train_epochs")
+    if kind == "train":
+        o1.caption("A final model trains on all documents: no outer folds. Its own inner cross-validation "
+                   "calibrates its prediction sets.")  # fmt: skip
+        folds = preset.folds
+    else:
+        st.session_state.setdefault("train_folds", preset.folds)
+        folds = o1.number_input("Outer folds", min_value=2, max_value=50, key="train_folds", help=HELP["folds"])
+    seed = o2.number_input("Seed", 0, 10_000, 0, key="train_seed", help=HELP["seed"])
+    device = o3.selectbox("Device", train.DEVICES, key="train_device", help=HELP["device"])
+    st.session_state.setdefault("train_epochs", preset.epochs)
+    epochs = o4.number_input("Max epochs", min_value=1, max_value=1000, key="train_epochs", help=HELP["epochs"])
     overrides = st.text_area(
         "More settings (one `section.field=value` per line)", key="train_overrides",
-        placeholder="train.lr=3e-4\nmodel.dim=64",
+        placeholder="train.lr=3e-4\nmodel.dim=64", help="Any field of the README's configuration, e.g. train.lr=3e-4.",
     )  # fmt: skip
     return {
         "losses": tuple(losses), "loss_weights": weights, "folds": int(folds), "seed": int(seed),
@@ -80,39 +109,49 @@ def _as_list(value) -> list[str]:
 
 
 def render_jobs(ws_root: Path) -> None:
-    """Every job of the workspace (they outlive the browser); the selected one followed live."""
+    """Every job of the workspace (they outlive the browser), refreshed every 2 s while one runs."""
     table = train.jobs_table(ws_root)
     if table.empty:
         st.info("No trainings yet: configure one above and press Start.")
         return
+    if table["status"].isin(["queued", "running"]).any():
+        _live_jobs(ws_root)
+    else:
+        _jobs(ws_root, table)
+
+
+@st.fragment(run_every=2.0)
+def _live_jobs(ws_root: Path) -> None:
+    table = train.jobs_table(ws_root)
+    _jobs(ws_root, table)
+    if not table["status"].isin(["queued", "running"]).any():
+        st.rerun(scope="app")  # all final: the page shows them without polling
+
+
+def _jobs(ws_root: Path, table) -> None:
     st.subheader("Jobs")
-    st.dataframe(table, hide_index=True, key="train_jobs_table")
+    st.dataframe(table, hide_index=True, key="train_jobs_table", column_config=_JOB_COLUMNS)
     ids = table["job"].tolist()
     current = st.session_state.get(StateKeys.TRAIN_JOB_ID)
     job_id = st.selectbox(
         "Follow job", ids, index=ids.index(current) if current in ids else 0, key="train_follow"
     )
     st.session_state[StateKeys.TRAIN_JOB_ID] = job_id
-    job = train.job(ws_root, job_id)
-    if job.is_final:
-        _job_view(ws_root, job)  # nothing changes any more: no polling
-    else:
-        _follow(ws_root, job_id)
+    _job_view(ws_root, train.job(ws_root, job_id))
 
 
-@st.fragment(run_every=2.0)
-def _follow(ws_root: Path, job_id: str) -> None:
-    """A running job, refreshed every 2 s; once it ends, the page reruns and shows it without polling."""
-    job = train.job(ws_root, job_id)
-    if job.is_final:
-        st.rerun(scope="app")
-    _job_view(ws_root, job)
+_JOB_COLUMNS = {
+    "folds": st.column_config.TextColumn("folds", help="Which outer folds are training now (fold k of K)."),
+    "epoch": st.column_config.TextColumn("epoch", help="Latest epoch; early stopping often ends sooner."),
+    "ETA": st.column_config.TextColumn("ETA", help="Time left at most, from the pace of the epochs so far."),
+    "progress %": st.column_config.ProgressColumn("progress %", min_value=0, max_value=100, format="%d %%"),
+    "result": st.column_config.TextColumn("result", help=HELP["auc_pooled"]),
+}
 
 
 def _job_view(ws_root: Path, job: JobStatus) -> None:
-    st.progress(
-        job.progress, text=f"{train.KINDS.get(job.kind, job.kind)} {job.id}: {job.status}, {job.message}"
-    )
+    live = job_progress(ws_root, job)
+    st.progress(min(max(live.fraction, 0.0), 1.0), text=f"{train.KINDS.get(job.kind, job.kind)} {job.id}: {live.text}")
     if job.error:
         st.error(f"The job failed: {job.error} Fix the settings and start it again.")
     if not job.is_final and st.button("Cancel this job", key="train_cancel"):
@@ -123,11 +162,33 @@ def _job_view(ws_root: Path, job: JobStatus) -> None:
         st.rerun()
     if job.status == "lost":
         st.warning("This job's process is gone (machine restarted or killed): start it again to resume.")
+    if job.status == "done":
+        _job_result(ws_root, job)
     _curves(ws_root, job)
+
+
+def _job_result(ws_root: Path, job: JobStatus) -> None:
+    """A finished job's headline AUC with its CI, and links to its run on Compare and Diagnostics."""
+    for i, record in enumerate(job_runs(ws_root, job.id)[:3]):
+        try:
+            summary = diagnostics.run_summary(diagnostics.load_report(ws_root, record.id), record.id)
+        except ValueError as exc:
+            show_error(exc)
+            continue
+        cols = st.columns([2, 2, 1, 1])
+        cols[0].metric(f"AUC (pooled OOF) · run {record.id}", auc_text(summary.auc_macro, (summary.ci_low, summary.ci_high)),
+                       help=f"{HEADLINE}, with its 95 % CI over documents. " + HELP["auc_pooled"])  # fmt: skip
+        cols[1].metric(FOLD_MEAN, fold_mean_text(summary.auc_mean, summary.auc_sd).split(" AUC ")[1],
+                       help=HELP["auc_fold_mean"])  # fmt: skip
+        if cols[2].button("Open in Compare", key=f"train_to_compare_{i}", icon=":material/leaderboard:"):
+            st.session_state[StateKeys.COMPARE_FOCUS] = record.id
+            st.switch_page("pages/4_Compare.py")
+        if cols[3].button("Open in Diagnostics", key=f"train_to_diag_{i}", icon=":material/monitor_heart:"):
+            st.session_state[StateKeys.DIAGNOSTICS_RUN] = record.id
+            st.switch_page("pages/6_Diagnostics.py")
     if job.result.get("bundle"):
-        st.success(
-            f"Model saved: {Path(job.result['bundle']).name}. Score interviews with it on the Interview page."
-        )
+        st.success(f"Model saved: {Path(job.result['bundle']).name}. Score interviews with it on the Interview page.")
+        st.page_link("pages/2_Interview.py", label="Score an interview", icon=":material/mic:")
 
 
 def _curves(ws_root: Path, job: JobStatus) -> None:
@@ -138,8 +199,13 @@ def _curves(ws_root: Path, job: JobStatus) -> None:
             "cells train on parallel workers, so its curves appear as each cell finishes (linear probes "
             "record none)."
         )
+        return
+    st.caption("Each loss term on its own scale (mean over folds, band ± sd). See the Glossary page, 'Loss terms'.")
     for i, run in enumerate(curves["run"].unique()[-4:]):  # the latest runs (the one training last)
         part = curves[curves["run"] == run]
         names = [n for n in train.CURVE_TERMS if n in set(part["name"])]
         title = f"Loss terms of {run}" + ("" if job.is_final else " (live)")
-        chart(plots.epoch_lines(part, names, title, "loss"), f"loss_{job.id}_{i}", f"curve_{i}")
+        chart(plots.loss_panels(part, names, title), f"loss_{job.id}_{i}", f"curve_{i}")
+        note = diagnostics.overfitting_note(part)
+        if note:
+            st.warning(note, icon=":material/trending_up:")

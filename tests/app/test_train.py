@@ -80,3 +80,35 @@ def test_demo_workspace(demo_workspace):
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert any(s.startswith("corpus: ") for s in at.selectbox(key="train_source").options)
+
+
+def _first_epoch_time(workspace, job_id: str) -> float | None:
+    import json
+
+    from hilbert_core.workspace import job_curves
+
+    path = job_curves(workspace, job_id)
+    lines = path.read_text().splitlines() if path.is_file() else []
+    return json.loads(lines[0])["time"] if lines else None
+
+
+def test_the_jobs_table_shows_a_running_jobs_fold_and_epoch_within_5_s(analysis_workspace):
+    slow = [*TINY_SET, "train.epochs=400", "train.patience=400"]
+    at = _start(open_page(PAGE), "hilbert", slow)
+    (job,) = list_jobs(analysis_workspace)
+    deadline, shown = time.monotonic() + 90, None
+    while time.monotonic() < deadline:
+        at.run()  # what the page's 2-second refresh does
+        row = at.dataframe[0].value.iloc[0]
+        if row["epoch"]:
+            shown = time.time()
+            break
+        time.sleep(0.5)
+    first = _first_epoch_time(analysis_workspace, job.id)
+    assert shown is not None and first is not None, "no epoch was shown while the job ran"
+    assert shown - first <= 5.0, f"the table showed the first epoch {shown - first:.1f} s after it ended"
+    assert row["status"] == "running" and row["folds"] == "folds 1–3 of 3 (trained together)"
+    assert row["epoch"].startswith("epoch ") and row["epoch"].endswith("of at most 400")  # the last override
+    assert "folds 1–3 of 3" in at.get("progress")[0].proto.text and "epoch" in at.get("progress")[0].proto.text
+    at.button(key="train_cancel").click().run()
+    assert wait_job(analysis_workspace, job.id, timeout_s=60).status == "cancelled"
