@@ -1,21 +1,36 @@
-"""Compare: the paper-style AUC table, the encoder-pair heatmap, paired tests and exports."""
+"""Compare: a ranking per task by the headline AUC, the paper table, the encoder heatmap, paired tests."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from hilbert_core.service import ranking
 from hilbert_core.ui.cached_analysis import comparison
+from hilbert_core.ui.notes import demo_banner
 from hilbert_core.ui.state import StateKeys, init_session_state
-from hilbert_core.ui.views_compare import render_heatmap, render_main_table, render_notes, render_paired
+from hilbert_core.ui.views_compare import (
+    focus_run,
+    render_heatmap,
+    render_main_table,
+    render_notes,
+    render_paired,
+    render_ranking,
+)
 from hilbert_core.ui.widgets import guard, require_workspace, show_error
 
-st.set_page_config(page_title="Compare · HILBERT Studio", layout="wide")
 init_session_state()
 st.title("Compare")
 ws = require_workspace()
 with st.sidebar:
-    resamples = st.select_slider("Bootstrap resamples", [200, 500, 1000, 2000], 1000, key="cmp_resamples")
-    unit = st.radio("Resample", ["document", "subject"], key="cmp_unit", horizontal=True)
+    resamples = st.select_slider(
+        "Bootstrap resamples", [200, 500, 1000, 2000], 1000, key="cmp_resamples",
+        help="Resamples behind every 95 % interval; more = steadier intervals, slower.",
+    )  # fmt: skip
+    unit = st.radio(
+        "Resample", ["document", "subject"], key="cmp_unit", horizontal=True,
+        help="What the pooled-AUC intervals and paired bootstraps resample: subjects is stricter when a "
+        "subject has several interviews.",
+    )  # fmt: skip
 try:
     output = comparison(ws.root, int(resamples), unit)
 except ValueError as exc:
@@ -28,8 +43,11 @@ guard(
     "pages/3_Train.py",
     "Start a training",
 )
+demo_banner(ranking.has_demo_runs(ws.root))
+view = ranking.default_view(output, focus_run())
+render_ranking(output, view[0], view[1])
 for name in output.main_tables:
     render_main_table(output, name)
-render_heatmap(output.runs)
+render_heatmap(output.runs, view)
 render_paired(output)
 render_notes(output.report.notes)

@@ -82,7 +82,8 @@ def _main_row(run: RunResult, cfg: ReportConfig, notes: list[str]) -> dict[str, 
 
 
 def main_tables(runs: list[RunResult], cfg: ReportConfig, out: ReportOutput) -> None:
-    """One table per corpus: fold-mean AUC ± sd [fold-mean CI] by row and task, rows by their average."""
+    """One table per corpus: fold-mean AUC ± sd [fold-mean CI] by row and task, rows by their average over
+    tasks (rows without every task last, with no average)."""
     if not runs:
         return
     labels = row_labels(runs, lambda r: r.row)
@@ -97,9 +98,16 @@ def main_tables(runs: list[RunResult], cfg: ReportConfig, out: ReportOutput) -> 
             ]
         )
         wide = cells.pivot(index="row", columns="task", values="cell")
-        avg = part.pivot(index="row", columns="task", values="auc_mean").mean(axis=1)
+        # the average ranks rows fairly only when they have every task: others get n/a and go last
+        means = part.pivot(index="row", columns="task", values="auc_mean")
+        avg = means.mean(axis=1).where(means.notna().all(axis=1))
         wide["Avg"] = [_pct(v) for v in avg.reindex(wide.index)]
-        wide = wide.loc[avg.sort_values(ascending=False).index]
+        wide = wide.loc[avg.sort_values(ascending=False, na_position="last").index]
+        if avg.isna().any() and means.shape[1] > 1:
+            out.notes.append(
+                f"{corpus}: Avg (fold mean over tasks) is given only for rows with every task; "
+                f"{int(avg.isna().sum())} row(s) without every task are listed last."
+            )
         wide.index.name = "backbone | method"
         out.tables[f"table_{corpus}"] = wide.fillna("")
         out.data[f"table_{corpus}"] = part.drop(columns="row")

@@ -79,10 +79,15 @@ def loss_panels(summary: pd.DataFrame, names: list[str], title: str) -> go.Figur
     return fig
 
 
-def heatmap(matrix: pd.DataFrame, title: str, value_title: str = "AUC (%)") -> go.Figure:
-    """Rows x columns of a matrix (NaN cells left blank), each cell labelled with its value."""
+def heatmap(
+    matrix: pd.DataFrame, title: str, value_title: str = "AUC (%)", cells: pd.DataFrame | None = None
+) -> go.Figure:
+    """Rows x columns of a matrix (NaN cells left blank), each cell labelled with its value, or with the
+    text of ``cells`` (e.g. the value and its interval) when given."""
     values = matrix.to_numpy(dtype=float)
     text = [[("" if not np.isfinite(v) else f"{v:.1f}") for v in row] for row in values]
+    if cells is not None:
+        text = cells.to_numpy(dtype=object).tolist()
     fig = go.Figure(
         go.Heatmap(
             z=values,
