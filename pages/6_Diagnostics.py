@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hilbert_core.service import diagnostics
+from hilbert_core.ui.notes import demo_banner
 from hilbert_core.ui.state import init_session_state
 from hilbert_core.ui.views_diagnostics import (
     render_calibration,
@@ -32,6 +33,7 @@ try:
 except ValueError as exc:
     show_error(exc)
     st.stop()
+demo_banner(diagnostics.run_is_demo(ws.root, choice.run_id))
 render_run_summary(report, choice.run_id)
 training, calibration, experts = st.tabs(["Training", "Calibration", "MoE experts"])
 with training:
@@ -39,4 +41,4 @@ with training:
 with calibration:
     render_calibration(report, choice.run_id)
 with experts:
-    render_expert_usage(ws.root, diagnostics.moe_models(ws.root))
+    render_expert_usage(ws.root, choice.run_id, choice.method)

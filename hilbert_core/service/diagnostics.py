@@ -212,8 +212,8 @@ def overfitting_note(summary: pd.DataFrame, min_rise: float = 0.05, min_epochs: 
 
 
 def expert_usage(gate_probs: np.ndarray) -> pd.DataFrame:
-    """Per expert: ``mean_gate`` (mean gate weight over documents) and ``top_share`` (fraction of
-    documents for which it is the heaviest expert). ``gate_probs`` is (N, E)."""
+    """Per expert: ``mean gate weight`` over documents and ``top expert share (%)`` (percent of documents
+    for which it is the heaviest expert). ``gate_probs`` is (N, E)."""
     gates = np.asarray(gate_probs, dtype=float)
     if gates.ndim != 2 or not len(gates):
         raise ValueError("no gate weights to summarise: this model has no mixture of experts.")
@@ -221,8 +221,8 @@ def expert_usage(gate_probs: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "expert": [f"expert {e}" for e in range(gates.shape[1])],
-            "mean_gate": gates.mean(0),
-            "top_share": top,
+            "mean gate weight": gates.mean(0),
+            "top expert share (%)": 100 * top,
         }
     )
 
@@ -244,6 +244,21 @@ def moe_models(workspace: str | Path) -> dict[str, Path]:
     return {
         name: path for name, path in model_choices(workspace).items() if _bundle_method(path) in MOE_METHODS
     }
+
+
+def run_models(workspace: str | Path, run_id: str) -> dict[str, Path]:
+    """Trained mixture-of-experts models whose recipe is this run's (the MoE tab follows the run)."""
+    from ..experiments.model_runs import models_of_run
+
+    config = RunRegistry(registry_path(workspace)).get(run_id).config
+    return {name: path for name, path in models_of_run(workspace, config).items() if _bundle_method(path) in MOE_METHODS}
+
+
+def run_is_demo(workspace: str | Path, run_id: str) -> bool:
+    """The run was made on the synthetic demo corpus."""
+    from .demo_marks import is_demo_run
+
+    return is_demo_run(RunRegistry(registry_path(workspace)).get(run_id).config)
 
 
 def _gates_key(workspace: str | Path, model_dir: str | Path) -> str:

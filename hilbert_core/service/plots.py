@@ -39,7 +39,8 @@ def epoch_lines(summary: pd.DataFrame, names: list[str], title: str, y_title: st
                 showlegend=False,
             )
         )
-        fig.add_trace(go.Scatter(x=part["epoch"], y=part["mean"], name=name, line={"color": colour}))
+        label = TERM_NAMES.get(name, name)
+        fig.add_trace(go.Scatter(x=part["epoch"], y=part["mean"], name=label, line={"color": colour}))
     fig.update_layout(title=title, xaxis_title="epoch", yaxis_title=y_title, **_LAYOUT)
     return fig
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from ..service import diagnostics, plots
+from ..service.glossary import HELP, auc_text, pct
 from .state import StateKeys
 from .widgets import chart, clicked, follow_task, show_error
 
@@ -26,7 +27,10 @@ def render_training_diagnostics(report: dict) -> None:
     if summary.empty:
         st.info("This run is a linear probe: it trains no network, so it records no per-epoch diagnostics.")
         return
-    st.caption("Means over the outer folds (band: ± sd); a fold stops contributing once it stopped early.")
+    st.caption(
+        "Means over the outer folds (band: ± sd); a fold stops contributing once it stopped early. "
+        "See the Glossary page for CKA, MI, its ceiling and the loss terms."
+    )
     names = set(summary.name)
     losses, cka, mi = st.tabs(["Loss terms", "CKA", "Mutual information"])
     with cka:
@@ -46,6 +50,12 @@ def render_training_diagnostics(report: dict) -> None:
                 summary, list(diagnostics.MI_TERMS), "InfoNCE MI with the joint embedding (nats)", "nats"
             )
             chart(fig, "mutual_information", "diag_mi")
+            ceiling = summary[summary.name == "mi_ceiling"]["mean"]
+            st.caption(
+                f"MI ceiling = log(training batch size) = {ceiling.max():.2f} nats: no InfoNCE estimate over a "
+                "batch can exceed it (the Interview page's log N uses the N training documents instead). "
+                "MI balance = MI(audio; joint) − MI(text; joint): 0 means both modalities are used equally."
+            )
             long = balance.melt(id_vars="epoch", value_vars=["balance"], var_name="name", value_name="mean")
             fig = plots.epoch_lines(
                 long.assign(sd=0.0), ["balance"], "MI balance: audio − text (0 = both used equally)", "nats"
@@ -53,7 +63,10 @@ def render_training_diagnostics(report: dict) -> None:
             chart(fig, "mi_balance", "diag_balance")
     with losses:
         terms = [t for t in diagnostics.LOSS_TERMS if t in names]
-        chart(plots.epoch_lines(summary, terms, "Loss terms per epoch", "loss"), "loss_terms", "diag_loss")
+        chart(plots.loss_panels(summary, terms, "Loss terms per epoch, each on its own scale"), "loss_terms", "diag_loss")
+        note = diagnostics.overfitting_note(summary)
+        if note:
+            st.warning(note, icon=":material/trending_up:")
 
 
 def render_run_summary(report: dict, run_id: str) -> None:
@@ -63,9 +76,20 @@ def render_run_summary(report: dict, run_id: str) -> None:
         show_error(exc)
         return
     cols = st.columns(3)
-    cols[0].metric("Pooled macro AUC", f"{100 * summary.auc_macro:.1f} %")
-    cols[1].metric("Fold AUC", f"{100 * summary.auc_mean:.1f} ± {100 * summary.auc_sd:.1f} %")
-    cols[2].metric("Documents", summary.num_documents)
+    cols[0].metric(
+        "AUC (pooled OOF) [95 % CI]", auc_text(summary.auc_macro, (summary.ci_low, summary.ci_high)),
+        help=HELP["auc_pooled"] + " " + HELP["auc_pooled_ci"],
+    )  # fmt: skip
+    cols[1].metric(
+        f"Fold-mean AUC ± sd over {summary.num_folds} folds", f"{pct(summary.auc_mean)} ± {pct(summary.auc_sd)} %",
+        help=HELP["auc_fold_mean"],
+    )  # fmt: skip
+    cols[2].metric("Documents", summary.num_documents, help=HELP["documents"])
+    st.caption(
+        "Cite the pooled out-of-fold AUC (the headline); the fold mean is the paper tables' figure. The interval "
+        "is the uncertainty of the pooled AUC (documents resampled); the ± sd is the spread between single "
+        "folds, which is why it is wider."
+    )
 
 
 def render_calibration(report: dict, run_id: str) -> None:
@@ -78,23 +102,30 @@ def render_calibration(report: dict, run_id: str) -> None:
     st.metric(
         "Expected calibration error (ECE)",
         f"{cal.ece:.3f}",
-        help=f"{cal.num_documents} documents, out of fold",
+        help=f"{HELP['ece']} {cal.num_documents} documents, out of fold.",
     )
     chart(plots.reliability(cal.bins, cal.ece), "reliability", "diag_reliability")
 
 
-def render_expert_usage(ws_root: Path, models: dict[str, Path]) -> None:
+def render_expert_usage(ws_root: Path, run_id: str, method: str) -> None:
+    """Expert usage of the trained model of the selected run's recipe (cross-validation records no gates)."""
+    if method not in diagnostics.MOE_METHODS:
+        st.info(f"This run's method ({method}) has no mixture of experts.")
+        return
+    models = diagnostics.run_models(ws_root, run_id)
     st.caption(
-        "Cross-validation does not record gate weights, so expert usage is measured on a trained model "
-        "over the documents it was trained on (in-sample)."
+        "Cross-validation does not record gate weights, so expert usage is measured on the trained model of "
+        "this run's recipe, over the documents it was trained on (in-sample). Experts are unlabelled "
+        "sub-networks numbered 0, 1, ...: the numbers carry no meaning; even use is 1 / experts each. "
+        "See the Glossary page."
     )
     if not models:
         st.info(
-            "No trained mixture-of-experts model in this workspace yet: train a final model on the "
-            "Train page."
+            "No trained model of this run's recipe in this workspace: train a final model with the same "
+            "corpus, task, encoders, method and settings on the Train page, then measure its experts here."
         )
         return
-    model_dir = models[st.selectbox("Trained model", list(models), key="diag_moe_model")]
+    model_dir = models[st.selectbox("Trained model of this run's recipe", list(models), key="diag_moe_model")]
     pressed = clicked("Measure expert usage", "diag_moe_go")
     try:
         state = diagnostics.task_state(ws_root, model_dir)
@@ -105,6 +136,10 @@ def render_expert_usage(ws_root: Path, models: dict[str, Path]) -> None:
         return
     if follow_task(state, "Scoring the training documents"):
         usage = state.result
-        fig = plots.bars(usage, "expert", "mean_gate", "Mean gate weight per expert", "mean gate weight")
-        chart(fig, "expert_usage", "diag_moe")
-        st.dataframe(usage, hide_index=True, key="diag_moe_table")
+        title = "Mean gate weight per expert"
+        chart(plots.bars(usage, "expert", "mean gate weight", title, "mean gate weight"), "expert_usage", "diag_moe")
+        config = {
+            "mean gate weight": st.column_config.NumberColumn(format="%.3f", help=HELP["mean_gate"]),
+            "top expert share (%)": st.column_config.NumberColumn(format="%.0f %%", help=HELP["top_share"]),
+        }
+        st.dataframe(usage, hide_index=True, key="diag_moe_table", column_config=config)

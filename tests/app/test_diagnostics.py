@@ -26,7 +26,10 @@ def test_hilbert_run_shows_cka_mi_losses_and_calibration(analysis_workspace):
     choice = next(label for label in at.selectbox(key="diag_run").options if "| hilbert " in label)
     at.selectbox(key="diag_run").set_value(choice).run()
     assert not at.exception
-    assert [m.label for m in at.metric][:3] == ["Pooled macro AUC", "Fold AUC", "Documents"]
+    labels = [m.label for m in at.metric][:3]
+    assert labels == ["AUC (pooled OOF) [95 % CI]", "Fold-mean AUC ± sd over 3 folds", "Documents"]
+    assert all(m.proto.help for m in at.metric)  # every number explained
+    assert at.metric[0].value.endswith("]") and " % [" in at.metric[0].value
     charts = at.get("plotly_chart")
     assert len(charts) >= 5  # CKA, MI, MI balance, loss terms, reliability
     ece = next(m for m in at.metric if m.label.startswith("Expected calibration error"))
@@ -43,18 +46,49 @@ def test_linear_run_explains_it_has_no_epochs(analysis_workspace):
     assert any("linear probe" in i.value for i in at.info)
 
 
-def test_expert_usage_of_a_trained_model(analysis_workspace):
+def _model_of_run(workspace, run_id: str):
+    """A copy of the workspace's tiny bundle whose bundle.json names the run's encoders: its recipe is the
+    run's (same features, task, method, seed and settings)."""
+    import json
+    import shutil
+
+    from hilbert_core.experiments.registry import RunRegistry
+    from hilbert_core.workspace import registry_path
+
+    cell = RunRegistry(registry_path(workspace)).get(run_id).config["cell"]
+    src = workspace / "models" / "label-hilbert-tiny"
+    dst = workspace / "models" / "label-hilbert-of-run"
+    shutil.copytree(src, dst)
+    meta = json.loads((dst / "bundle.json").read_text())
+    meta["info"].update(audio_encoder=cell["audio_encoder"], text_encoder=cell["text_encoder"])
+    (dst / "bundle.json").write_text(json.dumps(meta))
+    return dst
+
+
+def test_the_moe_tab_follows_the_selected_run(analysis_workspace):
+    run_id = next(
+        r.run_id for r in diagnostics.list_cv_runs(analysis_workspace)
+        if r.method == "hilbert" and "egemaps + lexicon" in r.label
+    )  # fmt: skip
+    _model_of_run(analysis_workspace, run_id)
     at = open_page(PAGE)
+    label = next(o for o in at.selectbox(key="diag_run").options if f"(run {run_id})" in o)
+    at.selectbox(key="diag_run").set_value(label).run()
+    assert at.selectbox(key="diag_moe_model").options == ["label-hilbert-of-run"]  # the run's model only
     at.button(key="diag_moe_go").click().run()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not any(
-        d.value is not None and "mean_gate" in getattr(d.value, "columns", []) for d in at.dataframe
+        d.value is not None and "mean gate weight" in getattr(d.value, "columns", []) for d in at.dataframe
     ):
         time.sleep(0.5)
         at.run()
     assert not at.exception
-    usage = next(d.value for d in at.dataframe if "mean_gate" in d.value.columns)
-    assert len(usage) == 2 and abs(usage["mean_gate"].sum() - 1.0) < 1e-5  # 2 experts; gates sum to 1
+    usage = next(d.value for d in at.dataframe if "mean gate weight" in d.value.columns)
+    assert len(usage) == 2 and abs(usage["mean gate weight"].sum() - 1.0) < 1e-5  # 2 experts; gates sum to 1
+    # another hilbert run has no trained model of its recipe: the tab says so instead of showing another's
+    other = next(o for o in at.selectbox(key="diag_run").options if "| hilbert " in o and run_id not in o)
+    at.selectbox(key="diag_run").set_value(other).run()
+    assert any("No trained model of this run's recipe" in i.value for i in at.info)
 
 
 def test_an_old_report_without_its_numbers_is_a_sentence_naming_the_run(analysis_workspace, monkeypatch):

@@ -41,8 +41,8 @@ def test_linear_probe_has_no_epochs():
 def test_expert_usage_means_and_top_shares():
     gates = np.array([[0.7, 0.3], [0.6, 0.4], [0.2, 0.8]])
     usage = diagnostics.expert_usage(gates)
-    np.testing.assert_allclose(usage["mean_gate"], [0.5, 0.5])
-    np.testing.assert_allclose(usage["top_share"], [2 / 3, 1 / 3])
+    np.testing.assert_allclose(usage["mean gate weight"], [0.5, 0.5])
+    np.testing.assert_allclose(usage["top expert share (%)"], [200 / 3, 100 / 3])
     with pytest.raises(ValueError, match="no mixture of experts"):
         diagnostics.expert_usage(np.empty((0, 0)))
 
