@@ -24,9 +24,10 @@ if not models:
     page_link("pages/1_Data.py", "Import a corpus first")
     st.stop()
 st.write(
-    "Upload one recording. It is segmented (from its transcript, or by Whisper), encoded with each "
-    "model's own frozen encoders and scored. Uploads stay in this browser session's folder of the workspace; "
-    "only the interview shown is kept, and folders older than 7 days are deleted."
+    "Upload one recording, or try a sample. It is segmented (from its transcript, or by Whisper), encoded "
+    "with each model's own frozen encoders and scored: the most likely class, a prediction set at a stated "
+    "coverage, the chance level and the model's cross-validated AUC. Uploads stay in this browser session's "
+    "folder of the workspace; only the interview shown is kept, and folders older than 7 days are deleted."
 )
 views_interview.render_form(ws, st.session_state[StateKeys.SESSION_ID], models)
 views_interview.show_result()

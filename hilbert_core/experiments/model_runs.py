@@ -102,7 +102,7 @@ def bundle_calibration(bundle, workspace: str | Path | None = None) -> Calibrati
     """The out-of-fold predictions that calibrate ``bundle``'s prediction sets: its recipe's
     cross-validation in ``workspace`` when there is one, else its own inner cross-validation, else None
     (a bundle saved before bundles kept them, with no matching run)."""
-    record = matching_cv_run(workspace, bundle.config.to_dict(), bundle.info)
+    record = None if workspace is None else matching_cv_run(workspace, bundle.config.to_dict(), bundle.info)
     if record is not None:
         report = RunRegistry(registry_path(workspace)).report(record.id)
         if set(report.get("classes") or []) == set(bundle.classes) and report.get("oof_proba") is not None:
@@ -112,6 +112,6 @@ def bundle_calibration(bundle, workspace: str | Path | None = None) -> Calibrati
             folds = len(report.get("fold_auc") or [])
             source = f"{folds}-fold cross-validation run {record.id} of the same recipe"
             return Calibration.from_oof(proba, y, bundle.classes, source, record.id, record.auc_macro)
-    if bundle.oof is not None and len(bundle.oof.y):
+    if getattr(bundle, "oof", None) is not None and len(bundle.oof.y):
         return Calibration.from_oof(bundle.oof.proba, bundle.oof.y, bundle.classes, bundle.oof.source)
     return None

@@ -118,6 +118,7 @@ HELP = {
     "method": "linear: the honest baseline; transfer(_moe): pooled features + MLP (or experts); "
     "contrastive_moe and hilbert: segment attention with auxiliary losses." + SEE,
     "modality": "both, or audio only / text only (an ablation).",
+    "percentile": "Share of training documents whose own MI term is below this interview's (50 % = typical)." + SEE,
     "mean_gate": "Mean gate weight of an expert over the documents (1 / experts = even use)." + SEE,
     "top_share": "Share of documents for which this expert gets the largest gate weight." + SEE,
 }

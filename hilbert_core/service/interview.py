@@ -16,7 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..evaluation.uncertainty import Calibration, UncertaintyOutput, uncertainty
 from ..workspace import Workspace
+from .demo_marks import is_demo_model
+from .interview_placement import mi_balance, placement  # noqa: F401  (mi_balance: the page's, re-exported)
 from .home import ModelSummary, model_summary
 from .uploads import discard_upload, safe_filename, save_upload
 
@@ -35,7 +38,9 @@ class TaskScore:
     task: str
     model: str
     method: str
-    table: pd.DataFrame  # class, probability
+    table: pd.DataFrame  # class, probability (and sd over the ensemble's members when it has several)
+    calibration: Calibration | None = None  # out-of-fold predictions of the model's recipe (None: none kept)
+    demo: bool = False  # a model trained on the synthetic demo corpus
 
     @property
     def top(self) -> tuple[str, float]:
@@ -137,7 +142,7 @@ def score_upload(
     shown interview is kept); on any error the new upload folder is deleted and the error re-raised."""
     audio_path, t_path = save_interview(ws, session_id, audio, transcript)
     try:
-        result = scorer.score(audio_path, models, t_path, progress=progress)
+        result = scorer.score(audio_path, models, t_path, progress=progress, workspace=ws.root)
     except BaseException:
         discard_upload(ws, session_id, audio_path)
         raise
@@ -196,8 +201,11 @@ class InterviewScorer:
         models: list[Path],
         transcript: Path | None = None,
         progress: Progress | None = None,
+        workspace: Path | None = None,
     ) -> InterviewOutput:
-        """Segment, encode and score ``audio_path`` with every bundle in ``models`` (the first is explained).
+        """Segment, encode and score ``audio_path`` with every bundle in ``models`` (the first is explained);
+        each model's prediction sets are calibrated on its recipe's cross-validation in ``workspace`` (else
+        on its own inner cross-validation, see :func:`~hilbert_core.experiments.model_runs.bundle_calibration`).
 
         Raises:
             ValueError: no model, an unreadable recording or transcript, or no speech recognised.
@@ -223,7 +231,7 @@ class InterviewScorer:
             preds.append(bundle.predict(audio, text))
         report(1.0, "done")
         end = time.perf_counter()
-        out = _output(audio_path, duration, segments, models, bundles, preds)
+        out = _output(audio_path, duration, segments, models, bundles, preds, workspace)
         out.segments_from = source
         out.seconds = {"segment": t_seg - started, "encode and score": end - t_seg, "total": end - started}
         return out
@@ -247,7 +255,9 @@ class InterviewScorer:
         return transcribe(str(audio_path), model, progress=step, beam_size=self.beam_size), "whisper"
 
 
-def _output(audio_path, duration, segments, models, bundles, preds) -> InterviewOutput:
+def _output(audio_path, duration, segments, models, bundles, preds, workspace=None) -> InterviewOutput:
+    from ..experiments.model_runs import bundle_calibration
+
     table = pd.DataFrame(
         {"#": range(len(segments)), "start_s": [s.start_s for s in segments],
          "end_s": [s.end_s for s in segments], "text": [s.text for s in segments]}
@@ -260,8 +270,15 @@ def _output(audio_path, duration, segments, models, bundles, preds) -> Interview
     scores = []
     for path, bundle, pred in zip(models, bundles, preds, strict=True):
         proba = pd.DataFrame({"class": pred.classes, "probability": np.asarray(pred.proba, dtype=float)})
+        if pred.proba_sd is not None:
+            proba["sd"] = np.asarray(pred.proba_sd, dtype=float)
         proba = proba.sort_values("probability", ascending=False, ignore_index=True)
-        scores.append(TaskScore(str(bundle.info.get("task", "?")), Path(path).name, bundle.method, proba))
+        scores.append(
+            TaskScore(
+                str(bundle.info.get("task", "?")), Path(path).name, bundle.method, proba,
+                bundle_calibration(bundle, workspace), is_demo_model(path),
+            )
+        )  # fmt: skip
     note = (
         ""
         if bundles[0].reference
@@ -274,52 +291,12 @@ def _output(audio_path, duration, segments, models, bundles, preds) -> Interview
     )  # fmt: skip
 
 
-def placement(bundle, pred) -> pd.DataFrame | None:
-    """CKA and InfoNCE MI of the joint embedding with each modality, over the training documents and
-    over the training documents plus this interview, and this interview's own (pointwise) MI terms.
-
-    Returns:
-        rows: metric, training set, with this interview, this interview, percentile among training docs
-        (None without a joint embedding or without the bundle's stored training-set embeddings).
-    """
-    import torch
-    import torch.nn.functional as F
-
-    from ..losses.cka import linear_cka
-    from ..losses.mutual_info import infonce_terms
-
-    ref = bundle.reference
-    if pred.z_joint is None or "z_joint" not in ref:
+def score_uncertainty(score: TaskScore, coverage: float = 0.9) -> UncertaintyOutput | None:
+    """The prediction set at ``coverage``, chance levels and cross-validated AUC of one model's score
+    (None when the model keeps no out-of-fold predictions and has no cross-validation in the workspace)."""
+    if score.calibration is None:
         return None
-    tau = float(bundle.config.loss.temperature)
-    rows = []
-    for name, z_new in (("audio", pred.z_audio), ("text", pred.z_text)):
-        if z_new is None or f"z_{name}" not in ref:
-            continue
-        x = torch.from_numpy(ref[f"z_{name}"]).double()
-        j = torch.from_numpy(ref["z_joint"]).double()
-        x1 = torch.cat([x, torch.from_numpy(np.asarray(z_new))[None].double()])
-        j1 = torch.cat([j, torch.from_numpy(np.asarray(pred.z_joint))[None].double()])
-        rows.append(
-            {"metric": f"CKA({name}, joint)", "training set": float(linear_cka(x, j)),
-             "with this interview": float(linear_cka(x1, j1)), "this interview": np.nan, "percentile": np.nan}
-        )  # fmt: skip
-        terms = infonce_terms(F.normalize(j1, dim=-1), F.normalize(x1, dim=-1), tau)  # (N + 1,)
-        n = len(terms)
-        rows.append(
-            {"metric": f"MI({name}; joint), nats (at most log N = {np.log(n):.2f})",
-             "training set": float(infonce_terms(F.normalize(j, dim=-1), F.normalize(x, dim=-1), tau).mean()),
-             "with this interview": float(terms.mean()), "this interview": float(terms[-1]),
-             "percentile": float(100 * (terms[:-1] < terms[-1]).float().mean())}
-        )  # fmt: skip
-    return pd.DataFrame(rows) if rows else None
-
-
-def mi_balance(table: pd.DataFrame | None) -> float | None:
-    """MI(audio; joint) - MI(text; joint) of this interview (nats), when both are in ``table``."""
-    if table is None:
-        return None
-    mi = table[table["metric"].str.startswith("MI(")].set_index("metric")["this interview"]
-    audio = [v for k, v in mi.items() if k.startswith("MI(audio")]
-    text = [v for k, v in mi.items() if k.startswith("MI(text")]
-    return float(audio[0] - text[0]) if audio and text else None
+    by_class = score.table.set_index("class")
+    proba = by_class.loc[score.calibration.classes, "probability"].to_numpy()
+    sd = by_class.loc[score.calibration.classes, "sd"].to_numpy() if "sd" in by_class else None
+    return uncertainty(score.calibration, proba, coverage, sd)

@@ -25,6 +25,7 @@ class StateKeys:
     # Interview page
     INTERVIEW_RESULT = "interview_result"
     INTERVIEW_UPLOAD = "interview_upload"  # (recording path, transcript path or None) of the result
+    INTERVIEW_SAMPLE = "interview_sample"  # the sample interview shown (its true labels), or None
     DATA_IMPORT = "data_import"  # the last import's ImportOutput (Data page)
     # Train page
     TRAIN_JOB_ID = "train_job_id"

@@ -149,7 +149,7 @@ class _FakeScorer:
     def __init__(self, error: Exception | None = None) -> None:
         self.error = error
 
-    def score(self, audio_path, models, transcript=None, progress=None):
+    def score(self, audio_path, models, transcript=None, progress=None, workspace=None):
         if self.error is not None:
             raise self.error
         return f"scored {audio_path.name}"
