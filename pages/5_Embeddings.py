@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hilbert_core.service import embeddings
+from hilbert_core.ui.notes import demo_banner
 from hilbert_core.ui.state import init_session_state
 from hilbert_core.ui.views_embeddings import embedding_form, embedding_panel
 from hilbert_core.ui.widgets import guard, require_workspace
@@ -22,4 +23,5 @@ guard(
 )
 st.caption(embeddings.SOURCE_NOTE)
 model_dir, cfg, colour = embedding_form(models)
+demo_banner(embeddings.is_demo_model(model_dir))
 embedding_panel(ws.root, model_dir, cfg, colour)

@@ -24,6 +24,7 @@ from ..io import atomic_write_text
 from ..workspace import cache_dir, embeddings_cache, models_dir
 from . import background
 from .background import Progress
+from .demo_marks import is_demo_model  # noqa: F401  (the Embeddings page's banner)
 
 logger = logging.getLogger(__name__)
 SPACES = ("z_joint", "z_audio", "z_text")
@@ -32,7 +33,9 @@ COLOURS = ("label", "prediction", "fold", "subject")
 SOURCE_NOTE = (
     "In-sample embeddings: a trained model scoring the documents it was trained on (cross-validation "
     "does not store per-document embeddings). Member 0 of the model's ensemble; 'fold' is the outer "
-    "fold of each document under the model's own cross-validation settings."
+    "fold of each document under the model's own cross-validation settings. A class has one colour "
+    "everywhere (by label and by prediction alike). Axes of t-SNE / UMAP have no units: only "
+    "neighbourhoods mean something."
 )
 
 

@@ -146,12 +146,22 @@ def bars(frame: pd.DataFrame, x: str, y: str, title: str, y_title: str) -> go.Fi
 
 
 def scatter_embedding(frame: pd.DataFrame, colour: str, title: str) -> go.Figure:
-    """2-D projection of documents; hover shows the document id and its label and prediction."""
+    """2-D projection of documents; hover shows the document id and its label and prediction. Coloured by
+    label or prediction, a class has the same colour in both (the task's fixed palette)."""
+    from .palette import class_colours, sequence
+
+    values = frame[colour].astype(str)
+    if colour in ("label", "prediction"):
+        colours = class_colours(pd.concat([frame["label"], frame["prediction"]]).astype(str))
+    else:
+        colours = dict(zip(sorted(values.unique()), sequence(values.nunique()), strict=True))
     fig = px.scatter(
-        frame.assign(**{colour: frame[colour].astype(str)}),
+        frame.assign(**{colour: values}),
         x="x",
         y="y",
         color=colour,
+        color_discrete_map=colours,
+        category_orders={colour: sorted(values.unique())},
         hover_name="document_id",
         hover_data={"label": True, "prediction": True, "fold": True, "subject": True, "x": False, "y": False},
         title=title,

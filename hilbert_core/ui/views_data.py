@@ -8,8 +8,10 @@ import streamlit as st
 
 from ..service import data as data_service
 from ..service import figures
+from ..service.demo_marks import is_demo_corpus
 from . import cached
 from .state import StateKeys
+from .notes import demo_banner
 from .widgets import show_error
 
 
@@ -59,11 +61,13 @@ def choose_corpus(corpora) -> Path:
     index = names.index(current) if current in names else 0
     name = st.selectbox("Corpus", names, index=index, key="data_corpus_select")
     st.session_state[StateKeys.CORPUS] = name
+    demo_banner(is_demo_corpus(corpora[names.index(name)].path))
     return corpora[names.index(name)].path
 
 
 def render_validation(root: Path) -> None:
-    folds = st.number_input("Check for cross-validation with this many folds", 2, 50, 5, key="data_folds")
+    folds = st.number_input("Check for cross-validation with this many folds", 2, 50, 5, key="data_folds",
+                            help="Every class needs at least this many subjects for stratified folds.")  # fmt: skip
     report = cached.validation_report(root, int(folds))
     (st.success if report.is_clean else st.warning)(report.headline)
     if not report.is_clean:
@@ -73,11 +77,13 @@ def render_validation(root: Path) -> None:
 
 def render_overview(overview: data_service.CorpusOverview) -> None:
     cols = st.columns(4)
-    cols[0].metric("Documents", len(overview.documents))
-    cols[1].metric("Subjects", overview.num_subjects)
-    cols[2].metric("Segments", overview.num_segments)
+    cols[0].metric("Documents", len(overview.documents), help="Recordings (interviews) in documents.csv.")
+    cols[1].metric("Subjects", overview.num_subjects,
+                   help="Distinct subject_id values: a subject is never on both sides of a cross-validation split.")  # fmt: skip
+    cols[2].metric("Segments", overview.num_segments, help="Timed stretches of speech with their text (segments.csv).")
     minutes = overview.speech_seconds / 60
-    cols[3].metric("Speech", f"{minutes / 60:.1f} h" if minutes >= 90 else f"{minutes:.1f} min")
+    cols[3].metric("Speech", f"{minutes / 60:.1f} h" if minutes >= 90 else f"{minutes:.1f} min",
+                   help="Total duration of the segments.")  # fmt: skip
     if overview.untranscribed:
         st.info(
             f"{overview.untranscribed} document(s) have no segments yet; they are transcribed on first use."
