@@ -74,7 +74,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ..experiments.registry import RunRegistry
-    from ..report.export import to_markdown, write_report
+    from ..report.export import CAPTIONS, to_markdown, write_report
     from ..report.results import ReportConfig
     from ..report.tables import build_report
 
@@ -84,7 +84,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     )
     output = build_report(RunRegistry(registry_path(workspace)), cfg)
     for name, table in output.tables.items():
-        write(f"## {name}\n")
+        write(f"## {name}\n\n{CAPTIONS[name.partition('_')[0]]}.\n")
         write(to_markdown(table))
     for note in output.notes:
         write(f"note: {note}")

@@ -50,7 +50,7 @@ def _check(proba: np.ndarray, name: str) -> np.ndarray:
 
 def min_calibration(coverage: float) -> int:
     """Fewest calibration documents for which a set at ``coverage`` can exclude any class."""
-    return int(np.ceil(coverage / (1 - coverage)))
+    return int(np.ceil(round(coverage / (1 - coverage), 9)))  # rounded: 0.9 / 0.1 is 9.000000000000002
 
 
 def conformal_sets(

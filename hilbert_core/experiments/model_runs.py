@@ -53,9 +53,12 @@ def bundle_recipe(config: dict[str, Any], info: dict[str, Any]) -> dict[str, Any
     }
 
 
-def run_recipe(config: dict[str, Any]) -> dict[str, Any] | None:
-    """The recipe of a registry run (a sweep cell or a Studio job); None when it names no cell."""
+def run_recipe(config: dict[str, Any], source: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The recipe of a registry run: from its sweep cell (sweeps, Studio jobs), or for a ``hilbert cv`` run
+    from the ``source`` its report records (corpus or features, encoders); None when neither is there."""
     cell = config.get("cell")
+    if not cell and source is not None:
+        return bundle_recipe(config, {**source, "task": config.get("task", "")})
     if not cell:
         return None
     return {
@@ -83,7 +86,14 @@ def matching_cv_run(workspace: str | Path | None, config: dict[str, Any], info: 
     if workspace is None or not registry_path(workspace).is_file():
         return None
     want = bundle_recipe(config, info)
-    hits = [r for r in RunRegistry(registry_path(workspace)).list(kind="cv", status="done") if run_recipe(r.config) == want]
+    registry = RunRegistry(registry_path(workspace))
+    hits = []
+    for record in registry.list(kind="cv", status="done"):
+        recipe = run_recipe(record.config)
+        if recipe is None and record.config.get("task") == want["task"]:  # a `hilbert cv` run: its report
+            recipe = run_recipe(record.config, registry.report(record.id).get("config", {}).get("source", {}))
+        if recipe == want:
+            hits.append(record)
     return max(hits, key=lambda r: r.finished_at or 0.0, default=None)
 
 
