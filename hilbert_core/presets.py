@@ -26,16 +26,22 @@ class Preset:
 
 PRESETS = {
     "standard": Preset(
-        "standard", "Standard", "the paper's recipe: 5 outer folds, 5 inner models per fold, up to 150 epochs",
-        folds=5, epochs=150,
+        "standard",
+        "Standard",
+        "the paper's recipe: 5 outer folds, 5 inner models per fold, up to 150 epochs",
+        folds=5,
+        epochs=150,
     ),
     "quick": Preset(
-        "quick", "Quick check (about a minute)",
+        "quick",
+        "Quick check (about a minute)",
         "3 outer folds, one inner model per fold, at most 20 epochs: checks that everything runs and learns; "
         "about a minute on a laptop for 100 interviews with extracted features; rough AUC",
-        folds=3, epochs=20, overrides=("train.num_inner=1", "train.patience=5"),
+        folds=3,
+        epochs=20,
+        overrides=("train.num_inner=1", "train.patience=5"),
     ),
-}  # fmt: skip
+}
 
 
 def get_preset(name: str) -> Preset:

@@ -31,7 +31,8 @@ def test_a_bundle_keeps_its_inner_out_of_fold_predictions(tmp_path):
 
 def _features(tmp_path):
     feats = tmp_path / "feats"
-    assert main(["synth-features", str(feats), "--documents", "60", "--min-segments", "3", "--max-segments", "5",
+    assert main(["synth-features", str(feats), "--documents", "60", "--min-segments", "3",
+                 "--max-segments", "5",
                  "--audio-dim", "6", "--text-dim", "4", "--signal", "1.5"]) == 0  # fmt: skip
     return feats
 
@@ -40,7 +41,9 @@ def test_predict_prints_the_set_chance_level_and_cv_auc(tmp_path, capsys, monkey
     monkeypatch.delenv("HILBERT_WORKSPACE", raising=False)
     feats, ws, model = _features(tmp_path), tmp_path / "ws", tmp_path / "model"
     common = ["--features", str(feats), "--task", "label", "--method", "linear"]
-    assert main(["cv", *common, "--folds", "3", "--workspace", str(ws), "--out", str(tmp_path / "r.json")]) == 0
+    assert (
+        main(["cv", *common, "--folds", "3", "--workspace", str(ws), "--out", str(tmp_path / "r.json")]) == 0
+    )
     assert main(["train", *common, "--out", str(model)]) == 0
     capsys.readouterr()
     doc = ["predict", str(model), "--features", str(feats), "--document", "doc0002"]
@@ -57,13 +60,20 @@ def test_predict_prints_the_set_chance_level_and_cv_auc(tmp_path, capsys, monkey
     (run,) = RunRegistry(ws / "registry.sqlite").list(kind="cv")
     assert f"run {run.id}" in out["calibration_source"] and out["cv_auc"] == pytest.approx(run.auc_macro)
     assert out["coverage"] == 0.8 and out["num_calibration"] == 60 and out["prediction_set"]
-    assert out["cv_auc_kind"] == "pooled out-of-fold macro AUC" and out["chance_uniform"] == pytest.approx(1 / 3)
+    assert out["cv_auc_kind"] == "pooled out-of-fold macro AUC" and out["chance_uniform"] == pytest.approx(
+        1 / 3
+    )
 
 
 def test_a_bundle_without_out_of_fold_predictions_says_so(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("HILBERT_WORKSPACE", raising=False)
     feats, model = _features(tmp_path), tmp_path / "model"
-    assert main(["train", "--features", str(feats), "--task", "label", "--method", "linear", "--out", str(model)]) == 0
+    assert (
+        main(
+            ["train", "--features", str(feats), "--task", "label", "--method", "linear", "--out", str(model)]
+        )
+        == 0
+    )
     from safetensors.torch import load_file, save_file
 
     tensors = {k: v for k, v in load_file(model / "model.safetensors").items() if not k.startswith("oof.")}
@@ -82,8 +92,9 @@ def test_the_quick_check_preset(tmp_path):
     add_run_options(parser)
     cfg = experiment_config(parser.parse_args(["--task", "t", "--preset", "quick"]))
     assert (cfg.eval.n_splits, cfg.train.num_inner, cfg.train.epochs, cfg.train.patience) == (3, 1, 20, 5)
-    cfg = experiment_config(parser.parse_args(["--task", "t", "--preset", "quick", "--folds", "4",
-                                               "--set", "train.epochs=7"]))  # fmt: skip
+    cfg = experiment_config(
+        parser.parse_args(["--task", "t", "--preset", "quick", "--folds", "4", "--set", "train.epochs=7"])
+    )
     assert (cfg.eval.n_splits, cfg.train.epochs) == (4, 7)  # explicit options win over the preset
     with pytest.raises(SystemExit):
         parser.parse_args(["--task", "t", "--preset", "nope"])

@@ -40,7 +40,9 @@ class Calibration:
     @classmethod
     def from_oof(cls, proba, y, classes, source: str, run_id: str | None = None, auc: float | None = None):
         proba, y = np.asarray(proba, dtype=float), np.asarray(y, dtype=int)
-        return cls(proba, y, list(classes), source, macro_auc(y, proba) if auc is None else float(auc), run_id)
+        return cls(
+            proba, y, list(classes), source, macro_auc(y, proba) if auc is None else float(auc), run_id
+        )
 
     @property
     def base_rates(self) -> np.ndarray:
@@ -114,10 +116,14 @@ def uncertainty(
     classes = calibration.classes
     members_sd = {} if proba_sd is None else {c: float(s) for c, s in zip(classes, proba_sd, strict=True)}
     common = {
-        "coverage": float(coverage), "base_rates": dict(zip(classes, calibration.base_rates.tolist(), strict=True)),
-        "uniform": 1.0 / len(classes), "auc": float(calibration.auc), "num_calibration": len(calibration.y),
-        "source": calibration.source, "proba_sd": members_sd,
-    }  # fmt: skip
+        "coverage": float(coverage),
+        "base_rates": dict(zip(classes, calibration.base_rates.tolist(), strict=True)),
+        "uniform": 1.0 / len(classes),
+        "auc": float(calibration.auc),
+        "num_calibration": len(calibration.y),
+        "source": calibration.source,
+        "proba_sd": members_sd,
+    }
     if len(calibration.y) < min_calibration(coverage):
         note = f"{len(calibration.y)} calibration documents; {min_calibration(coverage)} needed"
         return UncertaintyOutput(prediction_set=[], note=note, **common)

@@ -81,7 +81,9 @@ def _read_meta(model_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def matching_cv_run(workspace: str | Path | None, config: dict[str, Any], info: dict[str, Any]) -> RunRecord | None:
+def matching_cv_run(
+    workspace: str | Path | None, config: dict[str, Any], info: dict[str, Any]
+) -> RunRecord | None:
     """The latest finished cross-validation of a bundle's recipe in ``workspace`` (None when none)."""
     if workspace is None or not registry_path(workspace).is_file():
         return None

@@ -88,11 +88,15 @@ def to_latex(table: pd.DataFrame, caption: str) -> str:
 
 CAPTIONS = {
     "table": (
-        "Fold-mean macro AUC (%) ± sd over outer folds [95 % CI of the fold mean, by bootstrap over documents "
+        "Fold-mean macro AUC (%) ± sd over outer folds [95 % CI of the fold mean, by bootstrap over "
+        "documents "
         "within folds and classes]; the headline pooled out-of-fold macro AUC and its CI are in the CSV "
         "(auc_pooled, auc_pooled_ci_low/high)"
     ),
-    "ablation": "Best fold-mean macro AUC (%) over hilbert loss combinations with / without each auxiliary loss (gain)",
+    "ablation": (
+        "Best fold-mean macro AUC (%) over hilbert loss combinations with / without each auxiliary loss "
+        "(gain)"
+    ),
     "paired": (
         "Paired comparisons on pooled out-of-fold predictions: AUC difference [95 % paired-bootstrap CI], "
         "DeLong test, Holm-adjusted p (family: all comparisons of one task)"

@@ -167,7 +167,9 @@ def run_summary(report: dict[str, Any], run_id: str) -> RunSummary:
         ) from None
     low, high = _pooled_ci(report)
     folds = len(report.get("fold_auc") or [])
-    return RunSummary(*numbers, num_documents=len(report["labels"]), ci_low=low, ci_high=high, num_folds=folds)
+    return RunSummary(
+        *numbers, num_documents=len(report["labels"]), ci_low=low, ci_high=high, num_folds=folds
+    )
 
 
 def _pooled_ci(report: dict[str, Any], num_resamples: int = 1000) -> tuple[float, float]:
@@ -204,8 +206,9 @@ def overfitting_note(summary: pd.DataFrame, min_rise: float = 0.05, min_epochs: 
     if last - best < min_epochs or v1 < v0 * (1 + min_rise) or c1 >= c0:
         return None
     return (
-        f"Overfitting: the validation loss rose from {v0:.2f} (epoch {best}) to {v1:.2f} (epoch {last}) while "
-        f"the training loss fell from {c0:.2f} to {c1:.2f}. Early stopping keeps each model's weights from its "
+        f"Overfitting: the validation loss rose from {v0:.2f} (epoch {best}) to {v1:.2f} (epoch {last}) "
+        f"while the training loss fell from {c0:.2f} to {c1:.2f}. Early stopping keeps each model's weights "
+        "from its "
         "best validation epoch, so the scores are not hurt; fewer epochs, a lower patience or more weight "
         "decay / input dropout would save the time."
     )
@@ -251,7 +254,11 @@ def run_models(workspace: str | Path, run_id: str) -> dict[str, Path]:
     from ..experiments.model_runs import models_of_run
 
     config = RunRegistry(registry_path(workspace)).get(run_id).config
-    return {name: path for name, path in models_of_run(workspace, config).items() if _bundle_method(path) in MOE_METHODS}
+    return {
+        name: path
+        for name, path in models_of_run(workspace, config).items()
+        if _bundle_method(path) in MOE_METHODS
+    }
 
 
 def run_is_demo(workspace: str | Path, run_id: str) -> bool:

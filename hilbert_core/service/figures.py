@@ -17,16 +17,23 @@ def label_bars(counts: pd.DataFrame, task: str, imbalance: float) -> go.Figure:
 
     colours = class_colours(counts["label"])
     fig = go.Figure(
-        go.Bar(x=counts["label"], y=counts["documents"], text=counts["documents"],
-               marker={"color": [colours[str(c)] for c in counts["label"]]})
-    )  # fmt: skip
+        go.Bar(
+            x=counts["label"],
+            y=counts["documents"],
+            text=counts["documents"],
+            marker={"color": [colours[str(c)] for c in counts["label"]]},
+        )
+    )
     title = f"{task}: documents per class (largest / smallest = {imbalance:.1f})"
     fig.update_layout(title=title, yaxis_title="documents", height=300, **_LAYOUT)
     return fig
 
 
 def class_probabilities(
-    table: pd.DataFrame, title: str, base_rates: dict[str, float] | None = None, in_set: list[str] | None = None
+    table: pd.DataFrame,
+    title: str,
+    base_rates: dict[str, float] | None = None,
+    in_set: list[str] | None = None,
 ) -> go.Figure:
     """Horizontal bars of class probabilities (most likely on top), one fixed colour per class; the ensemble
     spread as error bars (column ``sd``), each class's base rate as a black tick, and the classes of the
@@ -39,23 +46,35 @@ def class_probabilities(
     error = {"type": "data", "array": table["sd"], "visible": True} if "sd" in table else None
     fig = go.Figure(
         go.Bar(
-            x=table["probability"], y=labels, orientation="h", name="probability", error_x=error,
+            x=table["probability"],
+            y=labels,
+            orientation="h",
+            name="probability",
+            error_x=error,
             marker={"color": [colours[str(c)] for c in table["class"]]},
-            text=[f"{p:.0%}" for p in table["probability"]], textposition="auto",
+            text=[f"{p:.0%}" for p in table["probability"]],
+            textposition="auto",
         )
-    )  # fmt: skip
+    )
     if base_rates:
         fig.add_trace(
             go.Scatter(
-                x=[base_rates.get(str(c), np.nan) for c in table["class"]], y=labels, mode="markers",
-                name="base rate", marker={"symbol": "line-ns-open", "size": 22, "color": "black", "line": {"width": 2}},
+                x=[base_rates.get(str(c), np.nan) for c in table["class"]],
+                y=labels,
+                mode="markers",
+                name="base rate",
+                marker={"symbol": "line-ns-open", "size": 22, "color": "black", "line": {"width": 2}},
                 hovertemplate="base rate %{x:.0%}<extra></extra>",
             )
-        )  # fmt: skip
+        )
     fig.update_layout(
-        title=title, xaxis={"range": [0, 1], "title": "probability (tick: base rate; ● in the prediction set)"},
-        yaxis={"autorange": "reversed"}, height=130 + 40 * len(table), showlegend=False, **_LAYOUT,
-    )  # fmt: skip
+        title=title,
+        xaxis={"range": [0, 1], "title": "probability (tick: base rate; ● in the prediction set)"},
+        yaxis={"autorange": "reversed"},
+        height=130 + 40 * len(table),
+        showlegend=False,
+        **_LAYOUT,
+    )
     return fig
 
 
@@ -71,24 +90,36 @@ def attention_timeline(segments: pd.DataFrame, selected: int | None = None) -> g
         rel = segments[f"attn_{m}"].to_numpy(dtype=float) * s
         fig.add_trace(
             go.Bar(
-                base=segments["start_s"], x=segments["end_s"] - segments["start_s"], y=[m] * len(segments),
-                orientation="h", name=m, showlegend=False,
+                base=segments["start_s"],
+                x=segments["end_s"] - segments["start_s"],
+                y=[m] * len(segments),
+                orientation="h",
+                name=m,
+                showlegend=False,
                 marker={"color": rel, "coloraxis": "coloraxis", "line": {"width": 0.5, "color": "white"}},
-                customdata=np.stack([segments["#"], rel], axis=1), hovertext=hover,
+                customdata=np.stack([segments["#"], rel], axis=1),
+                hovertext=hover,
                 hovertemplate="segment %{customdata[0]} · %{base:.1f} s<br>attention ×%{customdata[1]:.2f} "
                 "of uniform<br>%{hovertext}<extra>" + m + "</extra>",
             )
-        )  # fmt: skip
+        )
     if selected is not None and 0 <= selected < len(segments):
         row = segments.iloc[selected]
         fig.add_vrect(x0=row["start_s"], x1=row["end_s"], line_width=2, line_color="crimson", opacity=0.25)
     fig.update_layout(
-        title="Attention over the interview (colour: weight relative to uniform)", barmode="overlay",
-        coloraxis={"colorscale": "Viridis", "cmin": 0, "cmax": max(top, 1.0),
-                   "colorbar": {"title": "× uniform", "thickness": 12}},
-        xaxis_title="time (s)", yaxis={"categoryorder": "array", "categoryarray": list(reversed(rows))},
-        height=120 + 60 * len(rows), **_LAYOUT,
-    )  # fmt: skip
+        title="Attention over the interview (colour: weight relative to uniform)",
+        barmode="overlay",
+        coloraxis={
+            "colorscale": "Viridis",
+            "cmin": 0,
+            "cmax": max(top, 1.0),
+            "colorbar": {"title": "× uniform", "thickness": 12},
+        },
+        xaxis_title="time (s)",
+        yaxis={"categoryorder": "array", "categoryarray": list(reversed(rows))},
+        height=120 + 60 * len(rows),
+        **_LAYOUT,
+    )
     return fig
 
 

@@ -105,7 +105,8 @@ HELP = {
     "prediction_set": "Classes the model cannot rule out at the stated coverage (conformal)." + SEE,
     "probability": "Probability of the top class, averaged over the model's ensemble members." + SEE,
     "cv_auc": "The model recipe's cross-validated, pooled out-of-fold macro AUC (50 % = chance)." + SEE,
-    "contrastive_weight": "Weight of the audio–text contrastive loss (λ_c; 0.1 in the paper's setting)." + SEE,
+    "contrastive_weight": "Weight of the audio–text contrastive loss (λ_c; 0.1 in the paper's setting)."
+    + SEE,
     "cka_weight": "Weight of the CKA alignment loss (λ_CKA; 0.1)." + SEE,
     "mi_weight": "Weight of the MI-balancing loss (λ_MI; 0.1)." + SEE,
     "folds": "Outer cross-validation folds: each document is scored once by a model that never saw it.",
@@ -114,11 +115,12 @@ HELP = {
     "epochs": "Most training epochs; early stopping usually ends sooner (patience 20, 5 in the quick check).",
     "preset": "Quick check: 3 folds, one inner model, ≤ 20 epochs (about a minute, rough AUC). Standard: the "
     "paper's recipe.",
-    "losses": "Which of HILBERT's auxiliary losses to use (all three = the full method; fewer = an ablation).",
+    "losses": "HILBERT's auxiliary losses to use (all three = the full method; fewer = an ablation).",
     "method": "linear: the honest baseline; transfer(_moe): pooled features + MLP (or experts); "
     "contrastive_moe and hilbert: segment attention with auxiliary losses." + SEE,
     "modality": "both, or audio only / text only (an ablation).",
-    "percentile": "Share of training documents whose own MI term is below this interview's (50 % = typical)." + SEE,
+    "percentile": "Share of training documents whose own MI term is below this interview's (50 % = typical)."
+    + SEE,
     "mean_gate": "Mean gate weight of an expert over the documents (1 / experts = even use)." + SEE,
     "top_share": "Share of documents for which this expert gets the largest gate weight." + SEE,
 }

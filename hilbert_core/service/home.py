@@ -58,7 +58,9 @@ class HomeOutput:
     @property
     def has_demo(self) -> bool:
         """The synthetic demo corpus or a model trained on it is in the workspace."""
-        return any(is_demo_corpus(c.path) for c in self.corpora) or any(is_demo_model(m.path) for m in self.models)
+        return any(is_demo_corpus(c.path) for c in self.corpora) or any(
+            is_demo_model(m.path) for m in self.models
+        )
 
     @property
     def is_empty(self) -> bool:

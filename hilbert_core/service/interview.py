@@ -19,8 +19,8 @@ import pandas as pd
 from ..evaluation.uncertainty import Calibration, UncertaintyOutput, uncertainty
 from ..workspace import Workspace
 from .demo_marks import is_demo_model
-from .interview_placement import mi_balance, placement  # noqa: F401  (mi_balance: the page's, re-exported)
 from .home import ModelSummary, model_summary
+from .interview_placement import mi_balance, placement  # noqa: F401  (mi_balance: the page's, re-exported)
 from .uploads import discard_upload, safe_filename, save_upload
 
 logger = logging.getLogger(__name__)
@@ -205,7 +205,8 @@ class InterviewScorer:
     ) -> InterviewOutput:
         """Segment, encode and score ``audio_path`` with every bundle in ``models`` (the first is explained);
         each model's prediction sets are calibrated on its recipe's cross-validation in ``workspace`` (else
-        on its own inner cross-validation, see :func:`~hilbert_core.experiments.model_runs.bundle_calibration`).
+        on its own inner cross-validation; see
+        :func:`~hilbert_core.experiments.model_runs.bundle_calibration`).
 
         Raises:
             ValueError: no model, an unreadable recording or transcript, or no speech recognised.

@@ -97,7 +97,9 @@ def job_runs(workspace: str | Path, job_id: str) -> list:
     """The finished cross-validation runs a job recorded (newest first)."""
     if not registry_path(workspace).is_file():
         return []
-    return [r for r in RunRegistry(registry_path(workspace)).list(kind="cv", status="done") if r.job_id == job_id]
+    return [
+        r for r in RunRegistry(registry_path(workspace)).list(kind="cv", status="done") if r.job_id == job_id
+    ]
 
 
 def job_result(workspace: str | Path, job: JobStatus) -> str:

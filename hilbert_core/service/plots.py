@@ -46,11 +46,19 @@ def epoch_lines(summary: pd.DataFrame, names: list[str], title: str, y_title: st
 
 
 TERM_NAMES = {
-    "ce_loss": "cross-entropy (training)", "val_loss": "validation loss", "contrastive_loss": "contrastive",
-    "cka_loss": "CKA loss", "mi_loss": "MI-balancing loss", "moe_aux_loss": "experts' load balancing",
-    "cka_audio_joint": "CKA(audio, joint)", "cka_text_joint": "CKA(text, joint)", "mi_audio": "MI(audio; joint)",
-    "mi_text": "MI(text; joint)", "mi_ceiling": "MI ceiling log(batch)", "balance": "MI balance audio − text",
-}  # fmt: skip
+    "ce_loss": "cross-entropy (training)",
+    "val_loss": "validation loss",
+    "contrastive_loss": "contrastive",
+    "cka_loss": "CKA loss",
+    "mi_loss": "MI-balancing loss",
+    "moe_aux_loss": "experts' load balancing",
+    "cka_audio_joint": "CKA(audio, joint)",
+    "cka_text_joint": "CKA(text, joint)",
+    "mi_audio": "MI(audio; joint)",
+    "mi_text": "MI(text; joint)",
+    "mi_ceiling": "MI ceiling log(batch)",
+    "balance": "MI balance audio − text",
+}
 
 
 def loss_panels(summary: pd.DataFrame, names: list[str], title: str) -> go.Figure:
@@ -69,11 +77,18 @@ def loss_panels(summary: pd.DataFrame, names: list[str], title: str) -> go.Figur
         sd, where = part["sd"].fillna(0.0), {"row": i // cols + 1, "col": i % cols + 1}
         band = go.Scatter(
             x=np.concatenate([part["epoch"], part["epoch"][::-1]]),
-            y=np.concatenate([part["mean"] + sd, (part["mean"] - sd)[::-1]]), fill="toself",
-            line={"width": 0}, fillcolor=colour, opacity=0.15, hoverinfo="skip", showlegend=False,
-        )  # fmt: skip
+            y=np.concatenate([part["mean"] + sd, (part["mean"] - sd)[::-1]]),
+            fill="toself",
+            line={"width": 0},
+            fillcolor=colour,
+            opacity=0.15,
+            hoverinfo="skip",
+            showlegend=False,
+        )
         fig.add_trace(band, **where)
-        line = go.Scatter(x=part["epoch"], y=part["mean"], name=TERM_NAMES.get(name, name), line={"color": colour})
+        line = go.Scatter(
+            x=part["epoch"], y=part["mean"], name=TERM_NAMES.get(name, name), line={"color": colour}
+        )
         fig.add_trace(line, **where)
     fig.update_layout(title=title, height=60 + 230 * rows, showlegend=False, **_LAYOUT)
     fig.update_xaxes(title_text="epoch")

@@ -24,8 +24,18 @@ HEADLINE_TASK = "spectrum"
 ALPHA = 0.05
 CI_COLUMN = "95 % CI (pooled)"
 FOLD_COLUMN = "fold mean ± sd (%)"
-RANK_COLUMNS = ["rank", "backbone", "method", "settings", HEADLINE_SHORT, CI_COLUMN, FOLD_COLUMN, "documents",
-                "note", "run"]  # fmt: skip
+RANK_COLUMNS = [
+    "rank",
+    "backbone",
+    "method",
+    "settings",
+    HEADLINE_SHORT,
+    CI_COLUMN,
+    FOLD_COLUMN,
+    "documents",
+    "note",
+    "run",
+]
 
 
 def settings_text(row: pd.Series) -> str:
@@ -50,7 +60,10 @@ def identical_notes(output: CompareOutput, part: pd.DataFrame) -> dict[str, str]
         if twins:
             why = ""
             if any("only)" in label[o] for o in (run_id, *[o for o, k in keys.items() if k == key])):
-                why = " (one modality: HILBERT's audio–text losses have nothing to align, so both train the same model)"
+                why = (
+                    " (one modality: HILBERT's audio–text losses have nothing to align, so both train the "
+                    "same model)"
+                )
             notes[run_id] = f"same predictions as {', '.join(twins)}{why}"
     return notes
 
@@ -63,14 +76,20 @@ def ranking(output: CompareOutput, corpus: str, task: str) -> pd.DataFrame:
     notes = identical_notes(output, part)
     table = pd.DataFrame(
         {
-            "backbone": part.backbone, "method": part.method,
+            "backbone": part.backbone,
+            "method": part.method,
             "settings": [settings_text(r) for _, r in part.iterrows()],
             HEADLINE_SHORT: (100 * part.auc_pooled).round(1),
-            CI_COLUMN: [f"[{pct(lo)}, {pct(hi)}]" for lo, hi in zip(part.auc_pooled_ci_low, part.auc_pooled_ci_high, strict=True)],
+            CI_COLUMN: [
+                f"[{pct(lo)}, {pct(hi)}]"
+                for lo, hi in zip(part.auc_pooled_ci_low, part.auc_pooled_ci_high, strict=True)
+            ],
             FOLD_COLUMN: [f"{pct(m)} ± {pct(s)}" for m, s in zip(part.auc_mean, part.auc_sd, strict=True)],
-            "documents": part.num_documents, "note": [notes.get(r, "") for r in part.run_id], "run": part.run_id,
+            "documents": part.num_documents,
+            "note": [notes.get(r, "") for r in part.run_id],
+            "run": part.run_id,
         }
-    )  # fmt: skip
+    )
     table.insert(0, "rank", table[HEADLINE_SHORT].rank(ascending=False, method="min").astype("Int64"))
     return table.sort_values(["rank", "backbone", "method"]).reset_index(drop=True)[RANK_COLUMNS]
 
@@ -89,7 +108,9 @@ def default_view(output: CompareOutput, focus_run: str | None = None) -> tuple[s
     return corpus, task, HEADLINE_METHOD if HEADLINE_METHOD in methods else methods[0]
 
 
-def heatmap_cells(runs: pd.DataFrame, corpus: str, task: str, method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def heatmap_cells(
+    runs: pd.DataFrame, corpus: str, task: str, method: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Pooled AUC (%) of one method with text encoders as rows and audio encoders as columns, and the cell
     texts with their 95 % CI ("81.8<br>[76.8, 85.3]"); the latest run per cell when settings differ.
 
@@ -99,16 +120,21 @@ def heatmap_cells(runs: pd.DataFrame, corpus: str, task: str, method: str) -> tu
     part = runs[(runs.corpus == corpus) & (runs.task == task) & (runs.method == method)]
     if part.empty:
         raise ValueError(f"no finished run of method {method!r} on {corpus}/{task}; pick another method.")
-    # one run per cell: the settings most runs of this method share (a quick check never hides the standard run)
+    # one run per cell: the settings most runs of this method share (a quick check never hides the
+    # standard run)
     settings = pd.Series([settings_text(r) for _, r in part.iterrows()], index=part.index)
     usual = settings == settings.mode().iloc[0]
     part = part.loc[usual.sort_values(kind="stable").index]
     part = part.drop_duplicates(["text_encoder", "audio_encoder"], keep="last")
     values = part.pivot(index="text_encoder", columns="audio_encoder", values="auc_pooled")
     text = part.assign(
-        cell=[f"{pct(a)}<br>[{pct(lo)}, {pct(hi)}]" for a, lo, hi in
-              zip(part.auc_pooled, part.auc_pooled_ci_low, part.auc_pooled_ci_high, strict=True)]
-    ).pivot(index="text_encoder", columns="audio_encoder", values="cell")  # fmt: skip
+        cell=[
+            f"{pct(a)}<br>[{pct(lo)}, {pct(hi)}]"
+            for a, lo, hi in zip(
+                part.auc_pooled, part.auc_pooled_ci_low, part.auc_pooled_ci_high, strict=True
+            )
+        ]
+    ).pivot(index="text_encoder", columns="audio_encoder", values="cell")
     values = (100 * values).sort_index().sort_index(axis=1)
     text = text.reindex_like(values).fillna("")
     for frame in (values, text):
@@ -124,12 +150,16 @@ def paired_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     holm = frame["delong_p_holm_pooled_oof"]
     out = pd.DataFrame(
         {
-            "Holm-significant": np.where(holm < ALPHA, "✓", ""), "A": frame.row_a, "B": frame.row_b,
+            "Holm-significant": np.where(holm < ALPHA, "✓", ""),
+            "A": frame.row_a,
+            "B": frame.row_b,
             "A − B (AUC points)": (100 * frame.delta_auc_pooled).round(1),
-            "CI low": (100 * frame.delta_ci_low).round(1), "CI high": (100 * frame.delta_ci_high).round(1),
-            "DeLong p": frame.delong_p_pooled_oof, "Holm p": holm,
+            "CI low": (100 * frame.delta_ci_low).round(1),
+            "CI high": (100 * frame.delta_ci_high).round(1),
+            "DeLong p": frame.delong_p_pooled_oof,
+            "Holm p": holm,
         }
-    )  # fmt: skip
+    )
     return out.sort_values(["Holm p", "DeLong p"], na_position="last").reset_index(drop=True)
 
 
@@ -137,4 +167,6 @@ def has_demo_runs(workspace) -> bool:
     """The workspace's finished cross-validations include runs on the synthetic demo corpus."""
     if not registry_path(workspace).is_file():
         return False
-    return any(is_demo_run(r.config) for r in RunRegistry(registry_path(workspace)).list(kind="cv", status="done"))
+    return any(
+        is_demo_run(r.config) for r in RunRegistry(registry_path(workspace)).list(kind="cv", status="done")
+    )

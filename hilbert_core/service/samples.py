@@ -37,11 +37,17 @@ def sample_interviews(folder: Path = SAMPLES_DIR) -> list[Sample]:
         audio = folder / str(item.get("audio", ""))
         transcript = folder / item["transcript"] if item.get("transcript") else None
         if audio.is_file() and (transcript is None or transcript.is_file()):
-            out.append(Sample(audio.stem, audio, transcript, float(item.get("minutes", 0)), dict(item.get("labels", {}))))
+            out.append(
+                Sample(
+                    audio.stem, audio, transcript, float(item.get("minutes", 0)), dict(item.get("labels", {}))
+                )
+            )
     return out
 
 
 def sample_upload(sample: Sample) -> tuple[tuple[str, bytes], tuple[str, bytes] | None]:
     """The sample as an upload: (name, bytes) of the recording and of its transcript (or None)."""
-    transcript = None if sample.transcript is None else (sample.transcript.name, sample.transcript.read_bytes())
+    transcript = (
+        None if sample.transcript is None else (sample.transcript.name, sample.transcript.read_bytes())
+    )
     return (sample.audio.name, sample.audio.read_bytes()), transcript

@@ -74,7 +74,7 @@ class TrainRequest:
             raise ValueError(f"override {bad[0]!r} is not 'section.field=value'; e.g. train.lr=3e-4.")
 
     def settings(self) -> list[str]:
-        """Config overrides: loss weights, device, the preset's and epochs first, then the user's own lines."""
+        """Config overrides: loss weights, device, the preset's, epochs, then the user's own lines."""
         out = [f"loss.{k}={float(v)}" for k, v in self.loss_weights.items() if k in LOSS_WEIGHTS]
         out.append(f"train.device={self.device}")
         out += list(get_preset(self.preset).overrides)

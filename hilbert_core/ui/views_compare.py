@@ -24,7 +24,9 @@ def render_ranking(output: compare.CompareOutput, corpus: str, first_task: str) 
         "figure) is next to it; the sd is the spread between folds. Notes mark rows with identical "
         "predictions. See the Glossary page."
     )
-    tasks = sorted(output.runs[output.runs.corpus == corpus].task.unique(), key=lambda t: (t != first_task, t))
+    tasks = sorted(
+        output.runs[output.runs.corpus == corpus].task.unique(), key=lambda t: (t != first_task, t)
+    )
     config = {
         "rank": st.column_config.NumberColumn("rank", help="1 = highest pooled AUC within this task."),
         HEADLINE_SHORT: st.column_config.NumberColumn(HEADLINE_SHORT, help=HELP["auc_pooled"], format="%.1f"),
@@ -35,8 +37,12 @@ def render_ranking(output: compare.CompareOutput, corpus: str, first_task: str) 
     }
     for tab, task in zip(st.tabs(tasks), tasks, strict=True):
         with tab:
-            st.dataframe(ranking.ranking(output, corpus, task), hide_index=True, column_config=config,
-                         key=f"rank_{corpus}_{task}")  # fmt: skip
+            st.dataframe(
+                ranking.ranking(output, corpus, task),
+                hide_index=True,
+                column_config=config,
+                key=f"rank_{corpus}_{task}",
+            )
 
 
 def render_main_table(output: compare.CompareOutput, name: str) -> None:
@@ -50,15 +56,26 @@ def render_main_table(output: compare.CompareOutput, name: str) -> None:
         st.dataframe(output.report.tables[name], key=f"table_{corpus}")
         left, right = st.columns(2)
         left.download_button(
-            "CSV (tidy numbers)", compare.table_csv(output, name), file_name=compare.export_name(name, "csv"),
-            mime="text/csv", key=f"csv_{corpus}", on_click="ignore", icon=":material/download:",
-            help="Every number: pooled AUC with its CI (auc_pooled*), fold mean and sd (auc_mean, auc_sd) with "
+            "CSV (tidy numbers)",
+            compare.table_csv(output, name),
+            file_name=compare.export_name(name, "csv"),
+            mime="text/csv",
+            key=f"csv_{corpus}",
+            on_click="ignore",
+            icon=":material/download:",
+            help="Every number: pooled AUC with its CI (auc_pooled*), fold mean and sd (auc_mean, auc_sd) "
+            "with "
             "its CI (auc_mean_ci*), documents, run id.",
-        )  # fmt: skip
+        )
         right.download_button(
-            "LaTeX table", compare.table_latex(output, name), file_name=compare.export_name(name, "tex"),
-            mime="text/x-tex", key=f"tex_{corpus}", on_click="ignore", icon=":material/download:",
-        )  # fmt: skip
+            "LaTeX table",
+            compare.table_latex(output, name),
+            file_name=compare.export_name(name, "tex"),
+            mime="text/x-tex",
+            key=f"tex_{corpus}",
+            on_click="ignore",
+            icon=":material/download:",
+        )
 
 
 def render_heatmap(runs: pd.DataFrame, view: tuple[str, str, str]) -> None:
@@ -68,7 +85,9 @@ def render_heatmap(runs: pd.DataFrame, view: tuple[str, str, str]) -> None:
     corpus = corpus_col.selectbox("Corpus", corpora, index=corpora.index(view[0]), key="heat_corpus")
     part = runs[runs.corpus == corpus]
     tasks = sorted(part.task.unique())
-    task = task_col.selectbox("Task", tasks, index=tasks.index(view[1]) if view[1] in tasks else 0, key="heat_task")
+    task = task_col.selectbox(
+        "Task", tasks, index=tasks.index(view[1]) if view[1] in tasks else 0, key="heat_task"
+    )
     methods = sorted(part[part.task == task].method.unique())
     method = method_col.selectbox(
         "Method", methods, index=methods.index(view[2]) if view[2] in methods else 0, key="heat_method"
@@ -144,13 +163,21 @@ def _family_view(state: TaskState, corpus: str, task: str) -> None:
         f"{ranking.ALPHA} within the task."
     )
     p_col = st.column_config.NumberColumn(format="%.4f", help=HELP["delong"])
-    config = {"DeLong p": p_col, "Holm p": st.column_config.NumberColumn(format="%.4f", help=HELP["holm"]),
-              "A − B (AUC points)": st.column_config.NumberColumn(format="%+.1f", help=HELP["delta"])}  # fmt: skip
+    config = {
+        "DeLong p": p_col,
+        "Holm p": st.column_config.NumberColumn(format="%.4f", help=HELP["holm"]),
+        "A − B (AUC points)": st.column_config.NumberColumn(format="%+.1f", help=HELP["delta"]),
+    }
     st.dataframe(table, hide_index=True, key="pair_family_table", column_config=config)
     st.download_button(
-        "CSV (tidy numbers)", state.result.to_csv(index=False), file_name=f"paired_{corpus}_{task}.csv",
-        mime="text/csv", key="pair_family_csv", on_click="ignore", icon=":material/download:",
-    )  # fmt: skip
+        "CSV (tidy numbers)",
+        state.result.to_csv(index=False),
+        file_name=f"paired_{corpus}_{task}.csv",
+        mime="text/csv",
+        key="pair_family_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 
 def _p(p: float) -> str:
@@ -166,4 +193,3 @@ def render_notes(notes: list[str]) -> None:
 def focus_run() -> str | None:
     """The run a finished Train job asked this page to open on (once)."""
     return st.session_state.pop(StateKeys.COMPARE_FOCUS, None)
-

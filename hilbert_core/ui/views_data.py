@@ -10,8 +10,8 @@ from ..service import data as data_service
 from ..service import figures
 from ..service.demo_marks import is_demo_corpus
 from . import cached
-from .state import StateKeys
 from .notes import demo_banner
+from .state import StateKeys
 from .widgets import show_error
 
 
@@ -66,8 +66,14 @@ def choose_corpus(corpora) -> Path:
 
 
 def render_validation(root: Path) -> None:
-    folds = st.number_input("Check for cross-validation with this many folds", 2, 50, 5, key="data_folds",
-                            help="Every class needs at least this many subjects for stratified folds.")  # fmt: skip
+    folds = st.number_input(
+        "Check for cross-validation with this many folds",
+        2,
+        50,
+        5,
+        key="data_folds",
+        help="Every class needs at least this many subjects for stratified folds.",
+    )
     report = cached.validation_report(root, int(folds))
     (st.success if report.is_clean else st.warning)(report.headline)
     if not report.is_clean:
@@ -78,12 +84,20 @@ def render_validation(root: Path) -> None:
 def render_overview(overview: data_service.CorpusOverview) -> None:
     cols = st.columns(4)
     cols[0].metric("Documents", len(overview.documents), help="Recordings (interviews) in documents.csv.")
-    cols[1].metric("Subjects", overview.num_subjects,
-                   help="Distinct subject_id values: a subject is never on both sides of a cross-validation split.")  # fmt: skip
-    cols[2].metric("Segments", overview.num_segments, help="Timed stretches of speech with their text (segments.csv).")
+    cols[1].metric(
+        "Subjects",
+        overview.num_subjects,
+        help="Distinct subject_id values: a subject is never on both sides of a cross-validation split.",
+    )
+    cols[2].metric(
+        "Segments", overview.num_segments, help="Timed stretches of speech with their text (segments.csv)."
+    )
     minutes = overview.speech_seconds / 60
-    cols[3].metric("Speech", f"{minutes / 60:.1f} h" if minutes >= 90 else f"{minutes:.1f} min",
-                   help="Total duration of the segments.")  # fmt: skip
+    cols[3].metric(
+        "Speech",
+        f"{minutes / 60:.1f} h" if minutes >= 90 else f"{minutes:.1f} min",
+        help="Total duration of the segments.",
+    )
     if overview.untranscribed:
         st.info(
             f"{overview.untranscribed} document(s) have no segments yet; they are transcribed on first use."

@@ -52,7 +52,8 @@ def render_training_diagnostics(report: dict) -> None:
             chart(fig, "mutual_information", "diag_mi")
             ceiling = summary[summary.name == "mi_ceiling"]["mean"]
             st.caption(
-                f"MI ceiling = log(training batch size) = {ceiling.max():.2f} nats: no InfoNCE estimate over a "
+                f"MI ceiling = log(training batch size) = {ceiling.max():.2f} nats: no InfoNCE estimate "
+                "over a "
                 "batch can exceed it (the Interview page's log N uses the N training documents instead). "
                 "MI balance = MI(audio; joint) − MI(text; joint): 0 means both modalities are used equally."
             )
@@ -63,7 +64,11 @@ def render_training_diagnostics(report: dict) -> None:
             chart(fig, "mi_balance", "diag_balance")
     with losses:
         terms = [t for t in diagnostics.LOSS_TERMS if t in names]
-        chart(plots.loss_panels(summary, terms, "Loss terms per epoch, each on its own scale"), "loss_terms", "diag_loss")
+        chart(
+            plots.loss_panels(summary, terms, "Loss terms per epoch, each on its own scale"),
+            "loss_terms",
+            "diag_loss",
+        )
         note = diagnostics.overfitting_note(summary)
         if note:
             st.warning(note, icon=":material/trending_up:")
@@ -77,16 +82,19 @@ def render_run_summary(report: dict, run_id: str) -> None:
         return
     cols = st.columns(3)
     cols[0].metric(
-        "AUC (pooled OOF) [95 % CI]", auc_text(summary.auc_macro, (summary.ci_low, summary.ci_high)),
+        "AUC (pooled OOF) [95 % CI]",
+        auc_text(summary.auc_macro, (summary.ci_low, summary.ci_high)),
         help=HELP["auc_pooled"] + " " + HELP["auc_pooled_ci"],
-    )  # fmt: skip
+    )
     cols[1].metric(
-        f"Fold-mean AUC ± sd over {summary.num_folds} folds", f"{pct(summary.auc_mean)} ± {pct(summary.auc_sd)} %",
+        f"Fold-mean AUC ± sd over {summary.num_folds} folds",
+        f"{pct(summary.auc_mean)} ± {pct(summary.auc_sd)} %",
         help=HELP["auc_fold_mean"],
-    )  # fmt: skip
+    )
     cols[2].metric("Documents", summary.num_documents, help=HELP["documents"])
     st.caption(
-        "Cite the pooled out-of-fold AUC (the headline); the fold mean is the paper tables' figure. The interval "
+        "Cite the pooled out-of-fold AUC (the headline); the fold mean is the paper tables' figure. "
+        "The interval "
         "is the uncertainty of the pooled AUC (documents resampled); the ± sd is the spread between single "
         "folds, which is why it is wider."
     )
@@ -137,7 +145,11 @@ def render_expert_usage(ws_root: Path, run_id: str, method: str) -> None:
     if follow_task(state, "Scoring the training documents"):
         usage = state.result
         title = "Mean gate weight per expert"
-        chart(plots.bars(usage, "expert", "mean gate weight", title, "mean gate weight"), "expert_usage", "diag_moe")
+        chart(
+            plots.bars(usage, "expert", "mean gate weight", title, "mean gate weight"),
+            "expert_usage",
+            "diag_moe",
+        )
         config = {
             "mean gate weight": st.column_config.NumberColumn(format="%.3f", help=HELP["mean_gate"]),
             "top expert share (%)": st.column_config.NumberColumn(format="%.0f %%", help=HELP["top_share"]),

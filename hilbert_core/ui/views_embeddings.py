@@ -13,26 +13,49 @@ from .widgets import chart, clicked, follow_task, show_error
 def embedding_form(models: dict[str, Path]) -> tuple[Path, embeddings.EmbeddingConfig, str]:
     """Model, projection settings and colour chosen by the user."""
     c1, c2, c3, c4 = st.columns(4)
-    name = c1.selectbox("Trained model", list(models), key="emb_model", help="A final model of this workspace.")
+    name = c1.selectbox(
+        "Trained model", list(models), key="emb_model", help="A final model of this workspace."
+    )
     space = c2.selectbox(
-        "Embedding", embeddings.SPACES, key="emb_space",
+        "Embedding",
+        embeddings.SPACES,
+        key="emb_space",
         help="z_joint: the fused audio–text document embedding; z_audio / z_text: each modality's own.",
-    )  # fmt: skip
+    )
     projection = c3.selectbox(
-        "Projection", embeddings.PROJECTIONS, format_func=str.upper, key="emb_proj",
+        "Projection",
+        embeddings.PROJECTIONS,
+        format_func=str.upper,
+        key="emb_proj",
         help="t-SNE and UMAP keep neighbours close; distances between far clusters mean little.",
-    )  # fmt: skip
+    )
     colour = c4.selectbox(
-        "Colour by", embeddings.COLOURS, key="emb_colour",
+        "Colour by",
+        embeddings.COLOURS,
+        key="emb_colour",
         help="label: the true class; prediction: the model's class (same colour per class); fold; subject.",
-    )  # fmt: skip
+    )
     with st.expander("Projection settings"):
         s1, s2, s3 = st.columns(3)
-        perplexity = s1.number_input("t-SNE perplexity", 2.0, 100.0, 15.0, key="emb_perplexity",
-                                     help="Roughly the number of neighbours t-SNE keeps together.")  # fmt: skip
-        neighbours = s2.number_input("UMAP neighbours", 2, 200, 15, key="emb_neighbours",
-                                     help="Neighbours UMAP looks at: small = local detail, large = global shape.")  # fmt: skip
-        seed = s3.number_input("Seed", 0, 10_000, 0, key="emb_seed", help="The same seed gives the same picture.")
+        perplexity = s1.number_input(
+            "t-SNE perplexity",
+            2.0,
+            100.0,
+            15.0,
+            key="emb_perplexity",
+            help="Roughly the number of neighbours t-SNE keeps together.",
+        )
+        neighbours = s2.number_input(
+            "UMAP neighbours",
+            2,
+            200,
+            15,
+            key="emb_neighbours",
+            help="Neighbours UMAP looks at: small = local detail, large = global shape.",
+        )
+        seed = s3.number_input(
+            "Seed", 0, 10_000, 0, key="emb_seed", help="The same seed gives the same picture."
+        )
     cfg = embeddings.EmbeddingConfig(space, projection, float(perplexity), int(neighbours), int(seed))
     return models[name], cfg, colour
 

@@ -12,12 +12,18 @@ from ..service.demo_marks import SAMPLES_NOTE
 from ..service.glossary import HELP, pct
 from ..service.samples import sample_interviews, sample_upload
 from . import cached
-from .state import StateKeys
 from .notes import demo_banner
+from .state import StateKeys
 from .widgets import progress_reporter, show_error
 
-AUDIO_MIME = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".opus": "audio/ogg",
-              ".mp3": "audio/mpeg", ".m4a": "audio/mp4"}  # fmt: skip
+AUDIO_MIME = {
+    ".wav": "audio/wav",
+    ".flac": "audio/flac",
+    ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+}
 
 
 def render_form(ws, session_id: str, models) -> None:
@@ -26,11 +32,13 @@ def render_form(ws, session_id: str, models) -> None:
     names = [m.name for m in models]
     labels = {m.name: f"{m.name} · {m.task} · {m.method} · {m.encoders}" for m in models}
     chosen = st.multiselect(
-        "Models (the first one's attention and experts are shown)", names,
+        "Models (the first one's attention and experts are shown)",
+        names,
         default=[m.name for m in interview_service.default_models(models)],
-        format_func=labels.__getitem__, key="interview_models",
+        format_func=labels.__getitem__,
+        key="interview_models",
         help="Each model scores the interview with its own frozen encoders.",
-    )  # fmt: skip
+    )
     paths = [models[names.index(n)].path for n in chosen]
     _render_samples(ws, session_id, paths)
     with st.form("interview_form"):
@@ -38,8 +46,9 @@ def render_form(ws, session_id: str, models) -> None:
         transcript = st.file_uploader(
             "Transcript (optional: SRT, WebVTT, or CSV/TSV with start, end, text); without one the recording "
             "is transcribed with Whisper",
-            type=list(interview_service.TRANSCRIPT_TYPES), key="interview_transcript",
-        )  # fmt: skip
+            type=list(interview_service.TRANSCRIPT_TYPES),
+            key="interview_transcript",
+        )
         submitted = st.form_submit_button("Score the interview", type="primary")
     if submitted:
         if audio is None:
@@ -52,7 +61,7 @@ def render_form(ws, session_id: str, models) -> None:
 
 
 def _render_samples(ws, session_id: str, paths) -> None:
-    """The shipped sample interviews, scored without an upload (their true labels are shown with the result)."""
+    """The shipped sample interviews, scored without an upload (their true labels shown with the result)."""
     samples = sample_interviews()
     if not samples:
         return
@@ -60,7 +69,9 @@ def _render_samples(ws, session_id: str, paths) -> None:
         st.caption(SAMPLES_NOTE)
         left, right = st.columns([3, 1])
         titles = [s.title for s in samples]
-        pick = left.selectbox("Sample interview", titles, key="interview_sample_pick", label_visibility="collapsed")
+        pick = left.selectbox(
+            "Sample interview", titles, key="interview_sample_pick", label_visibility="collapsed"
+        )
         if right.button("Score this sample", key="interview_sample_go", icon=":material/play_arrow:"):
             sample = samples[titles.index(pick)]
             audio, transcript = sample_upload(sample)
@@ -72,9 +83,15 @@ def _score(ws, session_id: str, audio, transcript, paths, sample_labels) -> None
     previous = st.session_state.get(StateKeys.INTERVIEW_UPLOAD)
     try:
         scored = interview_service.score_upload(
-            cached.scorer(), ws, session_id, audio, transcript, paths,
-            previous=None if previous is None else Path(previous[0]), progress=update,
-        )  # fmt: skip
+            cached.scorer(),
+            ws,
+            session_id,
+            audio,
+            transcript,
+            paths,
+            previous=None if previous is None else Path(previous[0]),
+            progress=update,
+        )
     except ValueError as exc:
         clear()
         show_error(exc)
@@ -94,11 +111,17 @@ def render_scores(result: interview_service.InterviewOutput) -> None:
     sample = st.session_state.get(StateKeys.INTERVIEW_SAMPLE)
     demo_banner(bool(sample) or any(score.demo for score in result.scores))
     if sample:
-        st.info("True labels of this sample (its script): " + ", ".join(f"{t} = {v}" for t, v in sample.items()))
+        st.info(
+            "True labels of this sample (its script): " + ", ".join(f"{t} = {v}" for t, v in sample.items())
+        )
     coverage = st.select_slider(
-        "Coverage of the prediction sets", [0.8, 0.9, 0.95], 0.9, format_func=lambda c: f"{c:.0%}",
-        key="interview_coverage", help=HELP["prediction_set"],
-    )  # fmt: skip
+        "Coverage of the prediction sets",
+        [0.8, 0.9, 0.95],
+        0.9,
+        format_func=lambda c: f"{c:.0%}",
+        key="interview_coverage",
+        help=HELP["prediction_set"],
+    )
     cols = st.columns(min(len(result.scores), 3))
     for i, score in enumerate(result.scores):
         with cols[i % len(cols)]:
@@ -108,15 +131,23 @@ def render_scores(result: interview_service.InterviewOutput) -> None:
 def _render_score(score: interview_service.TaskScore, coverage: float, i: int) -> None:
     top, p = score.top
     spread = interview_service.score_uncertainty(score, coverage)
-    st.metric(f"{score.task} ({score.model})", top, f"{p:.0%} probability", "off", delta_arrow="off",
-              help=HELP["probability"])  # fmt: skip
+    st.metric(
+        f"{score.task} ({score.model})",
+        top,
+        f"{p:.0%} probability",
+        "off",
+        delta_arrow="off",
+        help=HELP["probability"],
+    )
     if spread is None:
         st.caption(
             "No prediction set: this model keeps no out-of-fold predictions and the workspace has no "
             "cross-validation of its recipe; retrain it to get one."
         )
-        st.plotly_chart(figures.class_probabilities(score.table, f"{score.task}: class probabilities"),
-                        key=f"interview_proba_{i}")  # fmt: skip
+        st.plotly_chart(
+            figures.class_probabilities(score.table, f"{score.task}: class probabilities"),
+            key=f"interview_proba_{i}",
+        )
         return
     shown = "{" + ", ".join(spread.prediction_set) + "}" if spread.prediction_set else f"none ({spread.note})"
     a, b = st.columns(2)
@@ -166,8 +197,9 @@ def _render_model_internals(result: interview_service.InterviewOutput) -> None:
     if result.gate is not None:
         st.plotly_chart(figures.gate_weights(result.gate), key="interview_gate", width="content")
         st.caption(
-            "How much each expert of the Mixture-of-Experts classifier weighs for this interview (weights sum "
-            f"to 1; even use is 1/{len(result.gate)} = {1 / len(result.gate):.2f} each). Experts are unlabelled "
+            "How much each expert of the Mixture-of-Experts classifier weighs for this interview (weights "
+            f"sum to 1; even use is 1/{len(result.gate)} = {1 / len(result.gate):.2f} each). Experts are "
+            "unlabelled "
             "sub-networks: their numbers carry no meaning. See the Glossary page."
         )
     else:
@@ -179,21 +211,37 @@ def _render_model_internals(result: interview_service.InterviewOutput) -> None:
     table = result.placement
     number = st.column_config.NumberColumn(format="%.3f")
     cka = table[table["metric"].str.startswith("CKA")][["metric", "training set", "with this interview"]]
-    st.dataframe(cka, hide_index=True, key="interview_cka",
-                 column_config={"training set": number, "with this interview": number})  # fmt: skip
+    st.dataframe(
+        cka,
+        hide_index=True,
+        key="interview_cka",
+        column_config={"training set": number, "with this interview": number},
+    )
     st.caption(
         "CKA (0 = unrelated, 1 = the same up to rotation and scale) describes a set of documents, not one "
         "interview: it is shown for the training documents, and with this interview added."
     )
     mi = table[table["metric"].str.startswith("MI(")]
     percent = st.column_config.NumberColumn("percentile (%)", format="%.0f %%", help=HELP["percentile"])
-    st.dataframe(mi, hide_index=True, key="interview_mi",
-                 column_config={**{c: number for c in mi.columns if c not in ("metric", "percentile")},
-                                "percentile": percent})  # fmt: skip
+    st.dataframe(
+        mi,
+        hide_index=True,
+        key="interview_mi",
+        column_config={
+            **{c: number for c in mi.columns if c not in ("metric", "percentile")},
+            "percentile": percent,
+        },
+    )
     balance = interview_service.mi_balance(table)
-    lean = "" if balance is None else f" MI balance of this interview: {balance:+.2f} nats (leans on {'audio' if balance > 0 else 'text'})."
+    lean = (
+        ""
+        if balance is None
+        else f" MI balance of this interview: {balance:+.2f} nats "
+        f"(leans on {'audio' if balance > 0 else 'text'})."
+    )
     st.caption(
-        "MI in nats, estimated by InfoNCE over the N documents (training documents plus this interview); no estimate "
+        "MI in nats, estimated by InfoNCE over the N documents (training documents plus this interview); "
+        "no estimate "
         "can exceed log N (the ceiling on Diagnostics is log of the training batch size instead). 'This "
         "interview' is its own term: negative when its joint embedding sits closer to another document's "
         f"embedding than to its own. Percentile: share of training documents whose own term is lower.{lean}"

@@ -16,8 +16,11 @@ from .notes import demo_banner
 from .state import StateKeys
 from .widgets import chart, show_error
 
-_WEIGHTS = {"contrastive_weight": "Contrastive loss weight", "cka_weight": "CKA loss weight",
-            "mi_weight": "MI-balancing loss weight"}  # fmt: skip
+_WEIGHTS = {
+    "contrastive_weight": "Contrastive loss weight",
+    "cka_weight": "CKA loss weight",
+    "mi_weight": "MI-balancing loss weight",
+}
 _DEFAULT_WEIGHT = 0.1
 
 
@@ -26,54 +29,94 @@ def _apply_preset() -> None:
     st.session_state["train_folds"], st.session_state["train_epochs"] = preset.folds, preset.epochs
 
 
-def train_form(sources: dict[str, dict[str, Any]]) -> train.TrainRequest | None:
-    """The form; returns the request when submitted (None otherwise). Raises ValueError on bad input."""
+def _header(sources: dict[str, dict[str, Any]]) -> tuple[str, str, str]:
+    """What to run, the preset and the data source (outside the form: they change the form)."""
     top = st.columns([2, 3])
     kind = top[0].radio(
-        "What to run", list(train.KINDS), format_func=train.KINDS.get, horizontal=True, key="train_kind",
+        "What to run",
+        list(train.KINDS),
+        format_func=train.KINDS.get,
+        horizontal=True,
+        key="train_kind",
         help="Cross-validation: an AUC for a recipe. Final model: one model on all documents, for the "
         "Interview page. Sweep: every combination of the methods and encoders you pick.",
-    )  # fmt: skip
+    )
     preset = top[1].selectbox(
-        "Preset", list(PRESETS), format_func=lambda p: PRESETS[p].title, key="train_preset",
-        on_change=_apply_preset, help=HELP["preset"],
-    )  # fmt: skip
+        "Preset",
+        list(PRESETS),
+        format_func=lambda p: PRESETS[p].title,
+        key="train_preset",
+        on_change=_apply_preset,
+        help=HELP["preset"],
+    )
     st.caption(f"{PRESETS[preset].title}: {PRESETS[preset].description}.")
-    source = st.selectbox("Data", list(sources), key="train_source", help="A corpus or feature folder of this workspace.")
+    source = st.selectbox(
+        "Data", list(sources), key="train_source", help="A corpus or feature folder of this workspace."
+    )
     demo_banner(sources[source].get("demo", False))
+    return kind, preset, source
+
+
+def train_form(sources: dict[str, dict[str, Any]]) -> train.TrainRequest | None:
+    """The form; returns the request when submitted (None otherwise). Raises ValueError on bad input."""
+    kind, preset, source = _header(sources)
     is_corpus = sources[source]["kind"] == "corpus"
     with st.form("train_form"):
         c1, c2, c3 = st.columns(3)
-        task = c1.selectbox("Task", sources[source]["tasks"], key="train_task", help="The label column to predict.")
+        task = c1.selectbox(
+            "Task", sources[source]["tasks"], key="train_task", help="The label column to predict."
+        )
         multi = kind == "sweep"
         methods = (
-            c2.multiselect("Methods", METHODS, ["linear", "hilbert"], key="train_methods", help=HELP["method"])
+            c2.multiselect(
+                "Methods", METHODS, ["linear", "hilbert"], key="train_methods", help=HELP["method"]
+            )
             if multi
-            else [c2.selectbox("Method", METHODS, index=METHODS.index("hilbert"), key="train_method", help=HELP["method"])]
-        )  # fmt: skip
+            else [
+                c2.selectbox(
+                    "Method", METHODS, index=METHODS.index("hilbert"), key="train_method", help=HELP["method"]
+                )
+            ]
+        )
         modality = c3.selectbox("Modalities", MODALITIES, key="train_modality", help=HELP["modality"])
         e1, e2 = st.columns(2)
         pick = "multiselect" if multi else "selectbox"
         help_enc = "Frozen encoder run over each recording (see the README's encoder table)."
         audio = getattr(e1, pick)(
-            "Audio encoder(s)", train.audio_encoder_names(), key="train_audio", disabled=not is_corpus, help=help_enc
+            "Audio encoder(s)",
+            train.audio_encoder_names(),
+            key="train_audio",
+            disabled=not is_corpus,
+            help=help_enc,
         )
         text = getattr(e2, pick)(
-            "Text encoder(s)", train.text_encoder_names(), key="train_text", disabled=not is_corpus, help=help_enc
+            "Text encoder(s)",
+            train.text_encoder_names(),
+            key="train_text",
+            disabled=not is_corpus,
+            help=help_enc,
         )
         options = _options(kind, PRESETS[preset])
         if not st.form_submit_button("Start", type="primary", key="train_start"):
             return None
     return train.TrainRequest(
-        kind=kind, source=source, task=task, audio_encoders=tuple(_as_list(audio)),
-        text_encoders=tuple(_as_list(text)), methods=tuple(methods), modality=modality, preset=preset, **options,
-    )  # fmt: skip
+        kind=kind,
+        source=source,
+        task=task,
+        audio_encoders=tuple(_as_list(audio)),
+        text_encoders=tuple(_as_list(text)),
+        methods=tuple(methods),
+        modality=modality,
+        preset=preset,
+        **options,
+    )
 
 
 def _options(kind: str, preset) -> dict[str, Any]:
     """The form's loss and run options, as :class:`train.TrainRequest` keyword arguments."""
-    losses = st.multiselect("HILBERT's auxiliary losses", AUX_LOSSES, list(AUX_LOSSES), key="train_losses",
-                            help=HELP["losses"])  # fmt: skip
+    losses = st.multiselect(
+        "HILBERT's auxiliary losses", AUX_LOSSES, list(AUX_LOSSES), key="train_losses", help=HELP["losses"]
+    )
     w = st.columns(3)
     weights = {
         name: w[i].number_input(label, 0.0, 10.0, _DEFAULT_WEIGHT, 0.05, key=f"train_{name}", help=HELP[name])
@@ -81,25 +124,37 @@ def _options(kind: str, preset) -> dict[str, Any]:
     }
     o1, o2, o3, o4 = st.columns(4)
     if kind == "train":
-        o1.caption("A final model trains on all documents: no outer folds. Its own inner cross-validation "
-                   "calibrates its prediction sets.")  # fmt: skip
+        o1.caption(
+            "A final model trains on all documents: no outer folds. Its own inner cross-validation "
+            "calibrates its prediction sets."
+        )
         folds = preset.folds
     else:
         st.session_state.setdefault("train_folds", preset.folds)
-        folds = o1.number_input("Outer folds", min_value=2, max_value=50, key="train_folds", help=HELP["folds"])
+        folds = o1.number_input(
+            "Outer folds", min_value=2, max_value=50, key="train_folds", help=HELP["folds"]
+        )
     seed = o2.number_input("Seed", 0, 10_000, 0, key="train_seed", help=HELP["seed"])
     device = o3.selectbox("Device", train.DEVICES, key="train_device", help=HELP["device"])
     st.session_state.setdefault("train_epochs", preset.epochs)
-    epochs = o4.number_input("Max epochs", min_value=1, max_value=1000, key="train_epochs", help=HELP["epochs"])
+    epochs = o4.number_input(
+        "Max epochs", min_value=1, max_value=1000, key="train_epochs", help=HELP["epochs"]
+    )
     overrides = st.text_area(
-        "More settings (one `section.field=value` per line)", key="train_overrides",
-        placeholder="train.lr=3e-4\nmodel.dim=64", help="Any field of the README's configuration, e.g. train.lr=3e-4.",
-    )  # fmt: skip
+        "More settings (one `section.field=value` per line)",
+        key="train_overrides",
+        placeholder="train.lr=3e-4\nmodel.dim=64",
+        help="Any field of the README's configuration, e.g. train.lr=3e-4.",
+    )
     return {
-        "losses": tuple(losses), "loss_weights": weights, "folds": int(folds), "seed": int(seed),
-        "device": device, "epochs": int(epochs),
+        "losses": tuple(losses),
+        "loss_weights": weights,
+        "folds": int(folds),
+        "seed": int(seed),
+        "device": device,
+        "epochs": int(epochs),
         "overrides": tuple(line.strip() for line in overrides.splitlines() if line.strip()),
-    }  # fmt: skip
+    }
 
 
 def _as_list(value) -> list[str]:
@@ -151,7 +206,9 @@ _JOB_COLUMNS = {
 
 def _job_view(ws_root: Path, job: JobStatus) -> None:
     live = job_progress(ws_root, job)
-    st.progress(min(max(live.fraction, 0.0), 1.0), text=f"{train.KINDS.get(job.kind, job.kind)} {job.id}: {live.text}")
+    st.progress(
+        min(max(live.fraction, 0.0), 1.0), text=f"{train.KINDS.get(job.kind, job.kind)} {job.id}: {live.text}"
+    )
     if job.error:
         st.error(f"The job failed: {job.error} Fix the settings and start it again.")
     if not job.is_final and st.button("Cancel this job", key="train_cancel"):
@@ -176,10 +233,16 @@ def _job_result(ws_root: Path, job: JobStatus) -> None:
             show_error(exc)
             continue
         cols = st.columns([2, 2, 1, 1])
-        cols[0].metric(f"AUC (pooled OOF) · run {record.id}", auc_text(summary.auc_macro, (summary.ci_low, summary.ci_high)),
-                       help=f"{HEADLINE}, with its 95 % CI over documents. " + HELP["auc_pooled"])  # fmt: skip
-        cols[1].metric(FOLD_MEAN, fold_mean_text(summary.auc_mean, summary.auc_sd).split(" AUC ")[1],
-                       help=HELP["auc_fold_mean"])  # fmt: skip
+        cols[0].metric(
+            f"AUC (pooled OOF) · run {record.id}",
+            auc_text(summary.auc_macro, (summary.ci_low, summary.ci_high)),
+            help=f"{HEADLINE}, with its 95 % CI over documents. " + HELP["auc_pooled"],
+        )
+        cols[1].metric(
+            FOLD_MEAN,
+            fold_mean_text(summary.auc_mean, summary.auc_sd).split(" AUC ")[1],
+            help=HELP["auc_fold_mean"],
+        )
         if cols[2].button("Open in Compare", key=f"train_to_compare_{i}", icon=":material/leaderboard:"):
             st.session_state[StateKeys.COMPARE_FOCUS] = record.id
             st.switch_page("pages/4_Compare.py")
@@ -187,7 +250,9 @@ def _job_result(ws_root: Path, job: JobStatus) -> None:
             st.session_state[StateKeys.DIAGNOSTICS_RUN] = record.id
             st.switch_page("pages/6_Diagnostics.py")
     if job.result.get("bundle"):
-        st.success(f"Model saved: {Path(job.result['bundle']).name}. Score interviews with it on the Interview page.")
+        st.success(
+            f"Model saved: {Path(job.result['bundle']).name}. Score interviews with it on the Interview page."
+        )
         st.page_link("pages/2_Interview.py", label="Score an interview", icon=":material/mic:")
 
 
@@ -200,7 +265,9 @@ def _curves(ws_root: Path, job: JobStatus) -> None:
             "record none)."
         )
         return
-    st.caption("Each loss term on its own scale (mean over folds, band ± sd). See the Glossary page, 'Loss terms'.")
+    st.caption(
+        "Each loss term on its own scale (mean over folds, band ± sd). See the Glossary page, 'Loss terms'."
+    )
     for i, run in enumerate(curves["run"].unique()[-4:]):  # the latest runs (the one training last)
         part = curves[curves["run"] == run]
         names = [n for n in train.CURVE_TERMS if n in set(part["name"])]

@@ -17,6 +17,8 @@ from .navigation import PAGES
 from .state import StateKeys, workspace
 
 APP_ROOT = Path(__file__).resolve().parents[2]  # the folder holding app.py and pages/
+
+
 def require_workspace():
     """The session's workspace; when it could not be opened, say why and how to fix it, and stop."""
     ws = workspace()

@@ -109,6 +109,8 @@ def test_the_jobs_table_shows_a_running_jobs_fold_and_epoch_within_5_s(analysis_
     assert shown - first <= 5.0, f"the table showed the first epoch {shown - first:.1f} s after it ended"
     assert row["status"] == "running" and row["folds"] == "folds 1–3 of 3 (trained together)"
     assert row["epoch"].startswith("epoch ") and row["epoch"].endswith("of at most 400")  # the last override
-    assert "folds 1–3 of 3" in at.get("progress")[0].proto.text and "epoch" in at.get("progress")[0].proto.text
+    assert (
+        "folds 1–3 of 3" in at.get("progress")[0].proto.text and "epoch" in at.get("progress")[0].proto.text
+    )
     at.button(key="train_cancel").click().run()
     assert wait_job(analysis_workspace, job.id, timeout_s=60).status == "cancelled"

@@ -59,7 +59,11 @@ def test_uncertainty_names_set_chance_and_auc():
     assert out.prediction_set[0] == "a" and out.uniform == pytest.approx(1 / 3)
     assert sum(out.base_rates.values()) == pytest.approx(1.0) and 0.5 < out.auc <= 1.0
     text = out.sentence()
-    assert "90% prediction set {a" in text and "chance level 33%" in text and "pooled out-of-fold macro AUC" in text
+    assert (
+        "90% prediction set {a" in text
+        and "chance level 33%" in text
+        and "pooled out-of-fold macro AUC" in text
+    )
     few = uncertainty(Calibration.from_oof(cal_p[:5], cal_y[:5], ["a", "b", "c"], "test"), cal_p[0], 0.9)
     assert few.prediction_set == [] and "needed" in few.note
 
@@ -73,7 +77,9 @@ def test_a_bundles_own_out_of_fold_predictions_calibrate_held_out_coverage():
 
     f = make_features(num_documents=1600, num_segments=(4, 8), num_classes=4, strength=0.7, seed=11)
     train = slice(0, 600)  # subjects are pairs of documents: 600 keeps them on one side
-    bundle = train_final(f.audio[train], f.text[train], f.labels[train], groups=f.groups[train], method="linear")
+    bundle = train_final(
+        f.audio[train], f.text[train], f.labels[train], groups=f.groups[train], method="linear"
+    )
     calibration = bundle_calibration(bundle)
     assert calibration is not None and len(calibration.y) == 600 and calibration.run_id is None
     test_p = np.stack([bundle.predict(a, t).proba for a, t in zip(f.audio[600:], f.text[600:], strict=True)])
