@@ -49,5 +49,5 @@ render_ranking(output, view[0], view[1])
 for name in output.main_tables:
     render_main_table(output, name)
 render_heatmap(output.runs, view)
-render_paired(output)
+render_paired(output, view)
 render_notes(output.report.notes)

@@ -136,12 +136,17 @@ def _run_rows(ws: Workspace, limit: int) -> list[dict]:
 
 def _job_rows(ws: Workspace, limit: int) -> list[dict]:
     from ..experiments.jobs import list_jobs
+    from .job_progress import job_progress
 
-    return [
-        {"job": j.id, "kind": j.kind, "status": j.status, "progress": round(100 * j.progress),
-         "message": j.error or j.message, "started": _when(j.started_at or j.created_at)}
-        for j in list_jobs(ws.root)[:limit]
-    ]  # fmt: skip
+    rows = []
+    for j in list_jobs(ws.root)[:limit]:
+        live = job_progress(ws.root, j)
+        rows.append(
+            {"job": j.id, "kind": j.kind, "status": j.status, "progress": round(100 * live.fraction),
+             "step": j.error or live.text, "result": live.result,
+             "started": _when(j.started_at or j.created_at)}
+        )  # fmt: skip
+    return rows
 
 
 def _when(stamp: float | None) -> str:

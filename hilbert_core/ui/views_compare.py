@@ -102,7 +102,7 @@ def render_heatmap(runs: pd.DataFrame, view: tuple[str, str, str]) -> None:
     chart(fig, f"heatmap_{corpus}_{task}_{method}".replace(" ", "_"), "heatmap")
 
 
-def render_paired(output: compare.CompareOutput) -> None:
+def render_paired(output: compare.CompareOutput, view: tuple[str, str, str]) -> None:
     st.subheader("Paired significance between two rows")
     st.caption(
         "On the pooled out-of-fold predictions of two runs scored on the same documents and folds: AUC "
@@ -110,7 +110,8 @@ def render_paired(output: compare.CompareOutput) -> None:
         "task is computed (below). See the Glossary page."
     )
     labels = dict(zip(output.runs.label, output.runs.run_id, strict=True))
-    names = sorted(labels)
+    first = f"{view[0]}/{view[1]}: "  # the rows of the task the page opened on come first
+    names = sorted(labels, key=lambda n: (not n.startswith(first), n))
     col_a, col_b = st.columns(2)
     a = col_a.selectbox("Row A", names, index=0, key="pair_a")
     b = col_b.selectbox("Row B", names, index=min(1, len(names) - 1), key="pair_b")

@@ -149,10 +149,18 @@ def _render_score(score: interview_service.TaskScore, coverage: float, i: int) -
             key=f"interview_proba_{i}",
         )
         return
-    shown = "{" + ", ".join(spread.prediction_set) + "}" if spread.prediction_set else f"none ({spread.note})"
+    num, total = len(spread.prediction_set), len(spread.base_rates)
     a, b = st.columns(2)
-    a.metric(f"{coverage:.0%} prediction set", shown, help=HELP["prediction_set"])
+    size = f"{num} of {total} classes" if num else "none"
+    a.metric(f"{coverage:.0%} prediction set", size, help=HELP["prediction_set"])
     b.metric("Model's AUC (pooled OOF, cross-validated)", f"{pct(spread.auc)} %", help=HELP["cv_auc"])
+    members = "**{" + ", ".join(spread.prediction_set) + "}**"
+    if not num:
+        st.markdown(f"No set: {spread.note}.")
+    elif num == total:
+        st.markdown(f"{members}: at {coverage:.0%} the model rules out no class for this interview.")
+    else:
+        st.markdown(f"{members}: the classes it cannot rule out at {coverage:.0%}.")
     rates = ", ".join(f"{c} {r:.0%}" for c, r in spread.base_rates.items())
     sd = " ± ensemble spread (sd over its models)." if spread.proba_sd else "."
     st.caption(

@@ -232,7 +232,7 @@ def _job_result(ws_root: Path, job: JobStatus) -> None:
         except ValueError as exc:
             show_error(exc)
             continue
-        cols = st.columns([2, 2, 1, 1])
+        cols = st.columns(2)
         cols[0].metric(
             f"AUC (pooled OOF) · run {record.id}",
             auc_text(summary.auc_macro, (summary.ci_low, summary.ci_high)),
@@ -243,10 +243,11 @@ def _job_result(ws_root: Path, job: JobStatus) -> None:
             fold_mean_text(summary.auc_mean, summary.auc_sd).split(" AUC ")[1],
             help=HELP["auc_fold_mean"],
         )
-        if cols[2].button("Open in Compare", key=f"train_to_compare_{i}", icon=":material/leaderboard:"):
+        links = st.columns([1, 1, 2])
+        if links[0].button("Open in Compare", key=f"train_to_compare_{i}", icon=":material/leaderboard:"):
             st.session_state[StateKeys.COMPARE_FOCUS] = record.id
             st.switch_page("pages/4_Compare.py")
-        if cols[3].button("Open in Diagnostics", key=f"train_to_diag_{i}", icon=":material/monitor_heart:"):
+        if links[1].button("Open in Diagnostics", key=f"train_to_diag_{i}", icon=":material/monitor_heart:"):
             st.session_state[StateKeys.DIAGNOSTICS_RUN] = record.id
             st.switch_page("pages/6_Diagnostics.py")
     if job.result.get("bundle"):

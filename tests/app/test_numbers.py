@@ -56,6 +56,7 @@ def test_interview_scores_a_sample_with_its_set_chance_and_auc(demo_workspace):
     _ok(at)
     labels = [m.label for m in at.metric]
     assert labels[0].startswith("spectrum (") and "90% prediction set" in labels
+    assert at.metric[labels.index("90% prediction set")].value.endswith("classes")
     assert "Model's AUC (pooled OOF, cross-validated)" in labels
     auc = next(m for m in at.metric if m.label.startswith("Model's AUC"))
     assert auc.value.endswith(" %") and 50 < float(auc.value.split()[0]) <= 100
