@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from hilbert_core.service import train
-from hilbert_core.ui.state import StateKeys, init_session_state
-from hilbert_core.ui.views_train import render_jobs, train_form
+from hilbert_core.ui.state import init_session_state
+from hilbert_core.ui.views_train import render_jobs, start_and_follow, train_form
 from hilbert_core.ui.widgets import guard, require_workspace, show_error
 
 st.set_page_config(page_title="Train · HILBERT Studio", layout="wide")
@@ -27,8 +27,7 @@ st.caption(
 try:
     request = train_form(sources)
     if request is not None:
-        st.session_state[StateKeys.TRAIN_JOB_ID] = train.start_training(ws.root, request)
-        st.success(f"Started job {st.session_state[StateKeys.TRAIN_JOB_ID]}.")
+        st.success(f"Started job {start_and_follow(ws.root, request)}.")
 except ValueError as exc:
     show_error(exc)
 render_jobs(ws.root)

@@ -163,6 +163,14 @@ def _as_list(value) -> list[str]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
+def start_and_follow(ws_root: Path, request: train.TrainRequest) -> str:
+    """Start the job and make it the one the page follows; returns its id."""
+    job_id = train.start_training(ws_root, request)
+    st.session_state[StateKeys.TRAIN_JOB_ID] = job_id
+    st.session_state["train_follow"] = job_id  # the "Follow job" menu switches to the new job
+    return job_id
+
+
 def render_jobs(ws_root: Path) -> None:
     """Every job of the workspace (they outlive the browser), refreshed every 2 s while one runs."""
     table = train.jobs_table(ws_root)

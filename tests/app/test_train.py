@@ -114,3 +114,16 @@ def test_the_jobs_table_shows_a_running_jobs_fold_and_epoch_within_5_s(analysis_
     )
     at.button(key="train_cancel").click().run()
     assert wait_job(analysis_workspace, job.id, timeout_s=60).status == "cancelled"
+
+
+def test_a_new_job_is_the_one_followed(analysis_workspace):
+    fast = [o for o in TINY_SET if not o.startswith("train.epochs")]
+    at = _start(open_page(PAGE), "linear", fast)
+    first = at.selectbox(key="train_follow").value
+    at.number_input(key="train_seed").set_value(1)  # another cell: a second job that does work
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    jobs = list_jobs(analysis_workspace)
+    assert len(jobs) == 2 and at.selectbox(key="train_follow").value == jobs[0].id != first
+    for job in jobs:
+        wait_job(analysis_workspace, job.id, timeout_s=120)
