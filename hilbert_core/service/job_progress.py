@@ -29,7 +29,7 @@ class JobProgress:
         step: "queued", "training", "done", ... or the job's own message before training starts.
         folds: "folds 1–5 of 5 (trained together)", "fold 3 of 5", "final model", or "".
         epoch: "epoch 12 of at most 150", or "".
-        eta: "about 2 min left (at most; early stopping often ends sooner)", or "".
+        eta: "≤ 2 min" (time left at most: early stopping often ends sooner), or "".
         fraction: for the progress bar (epochs done / at most, while training).
         result: the headline AUC of a finished cross-validation ("AUC 79.3 % (pooled OOF)"), or "".
     """
@@ -41,9 +41,13 @@ class JobProgress:
     fraction: float
     result: str = ""
 
+    run: str = ""  # the sweep cell being trained
+
     @property
     def text(self) -> str:
-        return " · ".join(p for p in (self.step, self.folds, self.epoch, self.eta) if p)
+        eta = f"{self.eta} left, at most (early stopping often ends sooner)" if self.eta else ""
+        step = f"{self.step} {self.run}" if self.run else self.step
+        return " · ".join(p for p in (step, self.folds, self.epoch, eta) if p)
 
 
 def max_epochs(spec: dict) -> int:
@@ -85,12 +89,10 @@ def job_progress(workspace: str | Path, job: JobStatus, now: float | None = None
     eta = ""
     if curve.seconds_per_epoch is not None:
         left = (most - curve.epoch) * curve.seconds_per_epoch
-        eta = f"at most {_minutes(left)} left (early stopping often ends sooner)"
-    step = f"training {curve.run}" if curve.run else "training"
-    return JobProgress(
-        step, _fold_text(curve.labels, job.spec.get("folds")), f"epoch {curve.epoch} of at most {most}", eta,
-        curve.epoch / most,
-    )  # fmt: skip
+        eta = f"≤ {_minutes(left)}"
+    folds = _fold_text(curve.labels, job.spec.get("folds"))
+    epoch = f"epoch {curve.epoch} of at most {most}"
+    return JobProgress("training", folds, epoch, eta, curve.epoch / most, run=curve.run)
 
 
 def job_runs(workspace: str | Path, job_id: str) -> list:

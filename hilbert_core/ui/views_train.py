@@ -204,8 +204,14 @@ def _jobs(ws_root: Path, table) -> None:
 
 
 _JOB_COLUMNS = {
-    "folds": st.column_config.TextColumn("folds", help="Which outer folds are training now (fold k of K)."),
-    "epoch": st.column_config.TextColumn("epoch", help="Latest epoch; early stopping often ends sooner."),
+    "job": st.column_config.TextColumn("job", width="small"),
+    "step": st.column_config.TextColumn("step", help="What the job does now (the bar below says more)."),
+    "folds": st.column_config.TextColumn(
+        "folds", width="medium", help="Which outer folds are training now (fold k of K)."
+    ),
+    "epoch": st.column_config.TextColumn(
+        "epoch", width="medium", help="Latest epoch; early stopping often ends sooner."
+    ),
     "ETA": st.column_config.TextColumn("ETA", help="Time left at most, from the pace of the epochs so far."),
     "progress %": st.column_config.ProgressColumn("progress %", min_value=0, max_value=100, format="%d %%"),
     "result": st.column_config.TextColumn("result", help=HELP["auc_pooled"]),

@@ -57,7 +57,8 @@ def test_job_progress_says_fold_epoch_and_eta(tmp_path):
     _write_curves(tmp_path, [rec(f"fold {f}", e, t0 + 2 * e + 0.1 * f) for e in (1, 2, 3) for f in range(3)])
     live = job_progress(tmp_path, _job("running", spec))
     assert live.folds == "folds 1–3 of 3 (trained together)" and live.epoch == "epoch 3 of at most 40"
-    assert live.eta == "at most 74 s left (early stopping often ends sooner)"  # 37 epochs x 2 s
+    assert live.eta == "≤ 74 s"  # 37 epochs x 2 s
+    assert "≤ 74 s left, at most (early stopping often ends sooner)" in live.text
     assert live.fraction == pytest.approx(3 / 40) and "fold" in live.text
     _write_curves(tmp_path, [rec("fold 1", 1, t0)])  # one fold at a time (unbatched)
     assert job_progress(tmp_path, _job("running", spec)).folds == "fold 2 of 3"
