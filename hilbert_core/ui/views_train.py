@@ -204,7 +204,6 @@ def _jobs(ws_root: Path, table) -> None:
 
 
 _JOB_COLUMNS = {
-    "job": st.column_config.TextColumn("job", width="small"),
     "step": st.column_config.TextColumn("step", help="What the job does now (the bar below says more)."),
     "folds": st.column_config.TextColumn(
         "folds", width="medium", help="Which outer folds are training now (fold k of K)."
