@@ -45,7 +45,9 @@ def test_predict_prints_the_set_chance_level_and_cv_auc(tmp_path, capsys, monkey
         main(["cv", *common, "--folds", "3", "--workspace", str(ws), "--out", str(tmp_path / "r.json")]) == 0
     )
     assert main(["train", *common, "--out", str(model)]) == 0
-    capsys.readouterr()
+    assert "inner cross-validation of the probe (60 documents): pooled out-of-fold macro AUC" in (
+        capsys.readouterr().out
+    )
     doc = ["predict", str(model), "--features", str(feats), "--document", "doc0002"]
     # without a workspace: the bundle's own inner cross-validation calibrates the set
     assert main(doc) == 0

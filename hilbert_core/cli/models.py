@@ -114,6 +114,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     write(
         f"saved {cfg.eval.method} model for task '{args.task}' ({len(bundle.classes)} classes) to {args.out}"
     )
+    if bundle.oof is not None and len(bundle.oof.y):
+        from ..evaluation.metrics import macro_auc
+        from ..report.vocabulary import headline
+
+        auc = macro_auc(bundle.oof.y, bundle.oof.proba)
+        write(f"its {bundle.oof.source} ({len(bundle.oof.y)} documents): {headline(auc)}")
     return 0
 
 

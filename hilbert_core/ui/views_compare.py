@@ -82,15 +82,29 @@ def render_heatmap(runs: pd.DataFrame, view: tuple[str, str, str]) -> None:
     st.subheader("Text encoder × audio encoder")
     corpus_col, task_col, method_col = st.columns(3)
     corpora = sorted(runs.corpus.unique())
-    corpus = corpus_col.selectbox("Corpus", corpora, index=corpora.index(view[0]), key="heat_corpus")
+    corpus = corpus_col.selectbox(
+        "Corpus",
+        corpora,
+        index=corpora.index(view[0]),
+        key="heat_corpus",
+        help="Whose runs the heatmap shows.",
+    )
     part = runs[runs.corpus == corpus]
     tasks = sorted(part.task.unique())
     task = task_col.selectbox(
-        "Task", tasks, index=tasks.index(view[1]) if view[1] in tasks else 0, key="heat_task"
+        "Task",
+        tasks,
+        index=tasks.index(view[1]) if view[1] in tasks else 0,
+        key="heat_task",
+        help="Opens on spectrum, the headline task.",
     )
     methods = sorted(part[part.task == task].method.unique())
     method = method_col.selectbox(
-        "Method", methods, index=methods.index(view[2]) if view[2] in methods else 0, key="heat_method"
+        "Method",
+        methods,
+        index=methods.index(view[2]) if view[2] in methods else 0,
+        key="heat_method",
+        help="Opens on hilbert, the headline method; each cell is its pooled AUC on one encoder pair.",
     )
     try:
         values, cells = ranking.heatmap_cells(runs, corpus, task, method)
@@ -113,8 +127,9 @@ def render_paired(output: compare.CompareOutput, view: tuple[str, str, str]) -> 
     first = f"{view[0]}/{view[1]}: "  # the rows of the task the page opened on come first
     names = sorted(labels, key=lambda n: (not n.startswith(first), n))
     col_a, col_b = st.columns(2)
-    a = col_a.selectbox("Row A", names, index=0, key="pair_a")
-    b = col_b.selectbox("Row B", names, index=min(1, len(names) - 1), key="pair_b")
+    pick = "Two rows of one task, scored on the same documents and folds, can be paired."
+    a = col_a.selectbox("Row A", names, index=0, key="pair_a", help=pick)
+    b = col_b.selectbox("Row B", names, index=min(1, len(names) - 1), key="pair_b", help=pick)
     run = output.results[labels[a]]
     metrics = st.container()  # filled below, once the family's state (for Holm's p) is known
     state = _family_state(output, run.corpus, run.task)

@@ -17,7 +17,15 @@ def run_picker(runs: list[diagnostics.RunChoice]) -> diagnostics.RunChoice:
     current = st.session_state.get(StateKeys.DIAGNOSTICS_RUN)
     ids = [r.run_id for r in runs]
     index = ids.index(current) if current in ids else 0
-    choice = labels[st.selectbox("Run", list(labels), index=index, key="diag_run")]
+    choice = labels[
+        st.selectbox(
+            "Run",
+            list(labels),
+            index=index,
+            key="diag_run",
+            help="A finished cross-validation, newest first.",
+        )
+    ]
     st.session_state[StateKeys.DIAGNOSTICS_RUN] = choice.run_id
     return choice
 
@@ -101,7 +109,9 @@ def render_run_summary(report: dict, run_id: str) -> None:
 
 
 def render_calibration(report: dict, run_id: str) -> None:
-    bins = st.slider("Bins", 5, 20, 10, key="diag_bins")
+    bins = st.slider(
+        "Bins", 5, 20, 10, key="diag_bins", help="Probability bins of the reliability curve and ECE."
+    )
     try:
         cal = diagnostics.report_calibration(report, bins, run_id)
     except ValueError as exc:
@@ -133,7 +143,14 @@ def render_expert_usage(ws_root: Path, run_id: str, method: str) -> None:
             "corpus, task, encoders, method and settings on the Train page, then measure its experts here."
         )
         return
-    model_dir = models[st.selectbox("Trained model of this run's recipe", list(models), key="diag_moe_model")]
+    model_dir = models[
+        st.selectbox(
+            "Trained model of this run's recipe",
+            list(models),
+            key="diag_moe_model",
+            help="Same corpus, task, encoders, method, seed and settings as the run, on all documents.",
+        )
+    ]
     pressed = clicked("Measure expert usage", "diag_moe_go")
     try:
         state = diagnostics.task_state(ws_root, model_dir)

@@ -42,12 +42,18 @@ def render_form(ws, session_id: str, models) -> None:
     paths = [models[names.index(n)].path for n in chosen]
     _render_samples(ws, session_id, paths)
     with st.form("interview_form"):
-        audio = st.file_uploader("Recording", type=list(interview_service.AUDIO_TYPES), key="interview_audio")
+        audio = st.file_uploader(
+            "Recording",
+            type=list(interview_service.AUDIO_TYPES),
+            key="interview_audio",
+            help="One interview; read as 16 kHz mono. It stays in this browser session's upload folder.",
+        )
         transcript = st.file_uploader(
             "Transcript (optional: SRT, WebVTT, or CSV/TSV with start, end, text); without one the recording "
             "is transcribed with Whisper",
             type=list(interview_service.TRANSCRIPT_TYPES),
             key="interview_transcript",
+            help="Timed text: its segments are used as they are (no transcription).",
         )
         submitted = st.form_submit_button("Score the interview", type="primary")
     if submitted:
@@ -70,7 +76,11 @@ def _render_samples(ws, session_id: str, paths) -> None:
         left, right = st.columns([3, 1])
         titles = [s.title for s in samples]
         pick = left.selectbox(
-            "Sample interview", titles, key="interview_sample_pick", label_visibility="collapsed"
+            "Sample interview",
+            titles,
+            key="interview_sample_pick",
+            label_visibility="collapsed",
+            help="Held-out synthetic interviews shipped with the demo; their true labels are shown.",
         )
         if right.button("Score this sample", key="interview_sample_go", icon=":material/play_arrow:"):
             sample = samples[titles.index(pick)]
@@ -184,7 +194,12 @@ def render_explanation(result: interview_service.InterviewOutput, audio_path: Pa
     labels = [f"#{i} · {r.start_s:.1f} s · {r.text[:70]}" for i, r in seg.iterrows()]
     top = int(seg["attn_joint" if "attn_joint" in seg else attn[-1]].to_numpy().argmax()) if attn else 0
     index = st.selectbox(
-        "Segment", range(len(seg)), index=top, format_func=labels.__getitem__, key="interview_seg"
+        "Segment",
+        range(len(seg)),
+        index=top,
+        format_func=labels.__getitem__,
+        key="interview_seg",
+        help="Opens on the segment with the most joint attention; the player starts there.",
     )
     if attn:
         st.plotly_chart(figures.attention_timeline(seg, int(index)), key="interview_timeline")

@@ -90,6 +90,7 @@ def test_compare(demo_workspace):
     )
     assert _banner(at)
     _metrics_explained(at)
+    assert all(w.proto.help for w in at.selectbox)
 
 
 def test_embeddings(demo_workspace):
@@ -102,6 +103,7 @@ def test_diagnostics(demo_workspace):
     at = _ok(open_page("pages/6_Diagnostics.py", timeout=60))
     assert at.metric[0].label == "AUC (pooled OOF) [95 % CI]" and " % [" in at.metric[0].value
     assert at.metric[1].label.startswith("Fold-mean AUC ± sd")
+    assert all(w.proto.help for w in [*at.selectbox, *at.slider])
     assert _banner(at)
     _metrics_explained(at)
 
