@@ -159,6 +159,8 @@ class TrainConfig:
         batched_folds: train the models of all folds together as one stacked model (fast); off
             trains them one after another (the plain way, same results up to noise).
         device: ``"auto"``, ``"cpu"`` or a torch device string such as ``"cuda:0"``.
+        probe_rule: how the linear probe's C is chosen on inner folds: ``"1se"`` (the strongest
+            regularisation within one standard error of the best inner AUC) or ``"best"``.
     """
 
     epochs: int = 150
@@ -175,8 +177,11 @@ class TrainConfig:
     compute_dtype: str = "auto"
     batched_folds: bool = True
     device: str = "auto"
+    probe_rule: str = "1se"
 
     def __post_init__(self) -> None:
+        if self.probe_rule not in ("1se", "best"):
+            raise ValueError(f"train.probe_rule={self.probe_rule!r} is not '1se' or 'best'.")
         for name in ("epochs", "batch_size", "patience", "num_inner"):
             _check_positive_int(f"train.{name}", getattr(self, name))
         if not self.lr > 0:

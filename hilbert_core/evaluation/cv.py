@@ -106,9 +106,11 @@ def _run_linear(data: PreparedData, folds: list) -> tuple[np.ndarray, list, list
     selected = []
     for train, test in folds:
         groups = data.groups[train] if data.groups is not None else None
-        probe = fit_linear_probe(x[train], data.y[train], groups, data.cfg.eval.seed)
+        probe = fit_linear_probe(
+            x[train], data.y[train], groups, data.cfg.eval.seed, rule=data.cfg.train.probe_rule
+        )
         proba[test] = probe.predict_proba(x[test])
-        selected.append({"C": probe.C})
+        selected.append({"C": probe.C, "probe_selection": probe.selection})
     return proba, [[] for _ in folds], selected, {}
 
 

@@ -64,7 +64,7 @@ class Bundle:
             tensors = {
                 f"probe.{k}": torch.from_numpy(np.asarray(v, dtype=np.float64))
                 for k, v in vars(self.probe).items()
-                if k != "C"
+                if k not in ("C", "selection")
             }
         else:
             tensors = {f"model.{k}": v for k, v in self.model.state_dict().items()}
@@ -150,14 +150,15 @@ def train_final(
     all_idx = np.arange(len(data.y))
     summary: dict[str, Any] = {"num_documents": int(len(all_idx))}
     if cfg.eval.method == "linear":
-        probe = fit_linear_probe(data.docs.mean_pooled(cfg.eval.modality), data.y, data.groups, cfg.eval.seed)
+        x = data.docs.mean_pooled(cfg.eval.modality)
+        probe = fit_linear_probe(x, data.y, data.groups, cfg.eval.seed, rule=cfg.train.probe_rule)
         return Bundle(
             cfg,
             data.classes,
             data.docs.audio_dim,
             data.docs.text_dim,
             probe=probe,
-            info={**(info or {}), "training": {**summary, "C": probe.C}},
+            info={**(info or {}), "training": {**summary, "C": probe.C, "probe_selection": probe.selection}},
         )
     specs, cand_of = member_specs(data, all_idx, cfg.eval.seed)
     labels = ["final"] * len(specs)
