@@ -50,13 +50,14 @@ def make_folds(
         ValueError: when a training fold would miss a class (the grouping makes stratification
             impossible), naming the fold and class.
     """
-    if groups is None:
-        splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-        folds = list(splitter.split(np.zeros(len(y)), y))
-    else:
-        splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
+    # Classes smaller than n_splits are reported by check_foldable; scikit-learn's warning is not needed.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        if groups is None:
+            splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+            folds = list(splitter.split(np.zeros(len(y)), y))
+        else:
+            splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
             folds = list(splitter.split(np.zeros(len(y)), y, groups))
     num_classes = int(y.max()) + 1
     for f, (train, test) in enumerate(folds):
@@ -101,7 +102,9 @@ def inner_splits(
     return [(train_idx[a], train_idx[b]) for a, b in parts[:num_inner]]
 
 
-def inner_plan_note(splits: list[tuple[np.ndarray, np.ndarray]], num_inner: int, num_train: int) -> str | None:
+def inner_plan_note(
+    splits: list[tuple[np.ndarray, np.ndarray]], num_inner: int, num_train: int
+) -> str | None:
     """One sentence when :func:`inner_splits` gave fewer inner folds than ``num_inner`` asked."""
     if len(splits) == 1 and splits[0][0] is splits[0][1]:
         return (

@@ -22,7 +22,8 @@ from ..model import StackedModel, create_network
 from ..types import Prediction
 from ..version import __version__
 from .checkpoint import read_bundle, to_numpy_dict, write_bundle
-from .engine import EpochCallback, Progress, train_members
+from .choice import choose_for_members
+from .engine import EpochCallback, Progress, predict_members, train_members
 from .probe import LinearProbe, fit_linear_probe
 from .recipe import candidate_grid, member_specs, prepare, select_candidate
 
@@ -149,18 +150,15 @@ def train_final(
     cfg = data.cfg
     all_idx = np.arange(len(data.y))
     summary: dict[str, Any] = {"num_documents": int(len(all_idx))}
-    if cfg.eval.method == "linear":
-        x = data.docs.mean_pooled(cfg.eval.modality)
+    x = data.docs.mean_pooled(cfg.eval.modality)
+    probe = None
+    if cfg.eval.method == "linear" or cfg.model.anchor == "probe" or cfg.train.choose_probe:
         probe = fit_linear_probe(x, data.y, data.groups, cfg.eval.seed, rule=cfg.train.probe_rule)
-        return Bundle(
-            cfg,
-            data.classes,
-            data.docs.audio_dim,
-            data.docs.text_dim,
-            probe=probe,
-            info={**(info or {}), "training": {**summary, "C": probe.C, "probe_selection": probe.selection}},
-        )
-    specs, cand_of = member_specs(data, all_idx, cfg.eval.seed)
+        summary.update(C=probe.C, probe_selection=probe.selection)
+    if cfg.eval.method == "linear":
+        return _probe_bundle(cfg, data, probe, info, summary)
+    notes: list[str] = []
+    specs, cand_of = member_specs(data, all_idx, cfg.eval.seed, probe.C if probe else 1.0, notes)
     labels = ["final"] * len(specs)
     out = train_members(
         data.docs, data.y, len(data.classes), specs, cfg, progress=progress, on_epoch=on_epoch, labels=labels
@@ -168,8 +166,16 @@ def train_final(
     cand_arr = np.array(cand_of)
     best = select_candidate(out, np.arange(len(specs)), cand_arr)
     chosen = np.flatnonzero(cand_arr == best)
-    summary.update(candidate_grid(cfg)[best])
+    summary.update(candidate_grid(cfg)[best], notes=notes)
     summary.update(best_epoch=out.best_epoch[chosen].tolist(), val_loss=out.best_val_loss[chosen].tolist())
+    if cfg.train.choose_probe:
+        val_proba = predict_members(out.model, data.docs, [s.val_idx for s in specs])
+        choice = choose_for_members(
+            x, data.y, specs, chosen, val_proba, probe.C, cfg.train.probe_rule, data.groups
+        )
+        summary.update(choice.to_dict())
+        if choice.chosen == "probe":
+            return _probe_bundle(cfg, data, probe, info, summary)
     model = out.model.select_members(chosen)
     return Bundle(
         cfg,
@@ -179,6 +185,20 @@ def train_final(
         model=model,
         info={**(info or {}), "training": summary},
         reference=reference_embeddings(model, data.docs),
+    )
+
+
+def _probe_bundle(
+    cfg: ExperimentConfig, data, probe: LinearProbe, info: dict | None, summary: dict
+) -> Bundle:
+    """A bundle whose predictions are the linear probe's: ``linear``, or a network that lost to its probe."""
+    return Bundle(
+        cfg,
+        data.classes,
+        data.docs.audio_dim,
+        data.docs.text_dim,
+        probe=probe,
+        info={**(info or {}), "training": summary},
     )
 
 
@@ -208,7 +228,9 @@ def load_bundle(path: str | Path) -> Bundle:
         raise ValueError(
             f"{path}/bundle.json is missing or has a bad field ({exc}); re-save the bundle."
         ) from None
-    if cfg.eval.method == "linear":
+    if "model" not in meta["config"] or "anchor" not in meta["config"]["model"]:
+        cfg = cfg.replace(model={"anchor": "none"})  # saved before networks were anchored to a probe
+    if not meta.get("num_members"):  # linear, or a network whose training chose its probe
         arrays = to_numpy_dict(tensors, "probe.")
         probe = LinearProbe(C=float(meta.get("probe_C") or 1.0), **arrays)
         return Bundle(cfg, classes, audio_dim, text_dim, probe=probe, info=meta.get("info", {}))

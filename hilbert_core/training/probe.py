@@ -58,7 +58,8 @@ class LinearProbe:
         return e / e.sum(1, keepdims=True)
 
 
-def _fit(x: np.ndarray, y: np.ndarray, c: float) -> LinearProbe:
+def fit_probe(x: np.ndarray, y: np.ndarray, c: float) -> LinearProbe:
+    """A probe with a given C on (N, F) features and labels 0..C-1 (standardised on ``x``)."""
     scaler = StandardScaler().fit(x)
     clf = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
     with warnings.catch_warnings():
@@ -111,21 +112,21 @@ def fit_linear_probe(
     macro AUC of grouped inner folds (see the module docstring)."""
     folds = inner_folds(y, groups, seed, num_inner)
     if not folds:  # too few subjects per class for inner CV: keep scikit-learn's default C
-        return _fit(x, y, DEFAULT_C)
+        return fit_probe(x, y, DEFAULT_C)
     num_classes = int(y.max()) + 1
     aucs = np.full((len(C_GRID), len(folds)), np.nan)
     for j, (fit_idx, val_idx) in enumerate(folds):
         if len(np.unique(y[fit_idx])) < num_classes:
             continue  # a fold whose fitting part misses a class scores nothing
         for i, c in enumerate(C_GRID):
-            aucs[i, j] = macro_auc(y[val_idx], _fit(x[fit_idx], y[fit_idx], c).predict_proba(x[val_idx]))
+            aucs[i, j] = macro_auc(y[val_idx], fit_probe(x[fit_idx], y[fit_idx], c).predict_proba(x[val_idx]))
     counts = np.isfinite(aucs).sum(1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         means = np.nanmean(aucs, axis=1)
         ses = np.nanstd(aucs, axis=1, ddof=1) / np.sqrt(np.maximum(counts, 1))
     chosen = choose_by_rule(means, ses, rule)
-    probe = _fit(x, y, C_GRID[chosen])
+    probe = fit_probe(x, y, C_GRID[chosen])
     selection = {
         "rule": rule,
         "inner_folds": len(folds),
