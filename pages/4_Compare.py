@@ -15,7 +15,13 @@ st.title("Compare")
 ws = require_workspace()
 with st.sidebar:
     resamples = st.select_slider("Bootstrap resamples", [200, 500, 1000, 2000], 1000, key="cmp_resamples")
-    unit = st.radio("Resample", ["document", "subject"], key="cmp_unit", horizontal=True)
+    unit = st.radio(
+        "Resample",
+        ["auto", "document", "subject"],
+        key="cmp_unit",
+        horizontal=True,
+        help="auto: subjects when a subject has several documents (their documents are not independent).",
+    )
 try:
     output = comparison(ws.root, int(resamples), unit)
 except ValueError as exc:

@@ -72,13 +72,18 @@ def experiment_config(args: argparse.Namespace) -> ExperimentConfig:
             cfg = ExperimentConfig.from_dict(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, json.JSONDecodeError) as exc:
             raise ValueError(f"--config {path}: cannot read it as JSON ({exc}).") from None
+    if getattr(args, "preset", None):
+        from ..presets import load_preset
+
+        cfg = load_preset(args.preset, cfg)
     evals = {k: v for k, v in (("method", args.method), ("modality", args.modality)) if v is not None}
     if getattr(args, "folds", None) is not None:
         evals["n_splits"] = args.folds
     if getattr(args, "seed", None) is not None:
         evals["seed"] = args.seed
     if getattr(args, "losses", None):
-        evals["losses"] = tuple(s for s in args.losses.split(",") if s)
+        names = tuple(s.strip() for s in args.losses.split(",") if s.strip())
+        evals["losses"] = () if names == ("none",) else names
     cfg = cfg.replace(eval=evals) if evals else cfg
     return cfg.apply_overrides(args.set or [])
 
@@ -106,12 +111,17 @@ def add_run_options(p: argparse.ArgumentParser, folds: bool = True) -> None:
         "--modality", choices=MODALITIES, default=None, help="both (default), audio-only or text-only"
     )
     p.add_argument(
-        "--losses", default=None, help="hilbert's auxiliary losses, e.g. contrastive,cka (ablations)"
+        "--losses",
+        default=None,
+        help="hilbert's auxiliary losses, e.g. contrastive,cka (ablations); none = cross-entropy only",
     )
     if folds:
         p.add_argument("--folds", type=int, default=None, help="outer folds (default 25)")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--config", default=None, help="ExperimentConfig JSON file")
+    p.add_argument(
+        "--preset", default=None, help="named settings applied before --set: paper (the paper's network)"
+    )
     p.add_argument(
         "--workspace", default=None, help="record the run in WORKSPACE/registry.sqlite ($HILBERT_WORKSPACE)"
     )

@@ -145,8 +145,10 @@ def _run_neural(
     probes = _outer_probes(data, folds) if uses_probe else [None] * len(folds)
     specs, cand_of, fold_of = [], [], []
     for f, (train, _) in enumerate(folds):
-        probe_c = probes[f].C if probes[f] is not None else 1.0
-        s, c = member_specs(data, train, cfg.eval.seed * 100 + f, probe_c, notes)
+        probe_c, temp = (
+            (probes[f].C, probes[f].selection.get("temperature", 1.0)) if probes[f] else (1.0, 1.0)
+        )
+        s, c = member_specs(data, train, cfg.eval.seed * 100 + f, probe_c, notes, temp)
         specs += s
         cand_of += c
         fold_of += [f] * len(s)

@@ -147,8 +147,7 @@ def train_final(
     overrides = {k: v for k, v in (("method", method), ("seed", seed)) if v is not None}
     cfg = cfg.replace(eval=overrides) if overrides else cfg
     data = prepare(audio, text, labels, groups, cfg)
-    cfg = data.cfg
-    all_idx = np.arange(len(data.y))
+    cfg, all_idx = data.cfg, np.arange(len(data.y))
     summary: dict[str, Any] = {"num_documents": int(len(all_idx))}
     x = data.docs.mean_pooled(cfg.eval.modality)
     probe = None
@@ -158,10 +157,11 @@ def train_final(
     if cfg.eval.method == "linear":
         return _probe_bundle(cfg, data, probe, info, summary)
     notes: list[str] = []
-    specs, cand_of = member_specs(data, all_idx, cfg.eval.seed, probe.C if probe else 1.0, notes)
-    labels = ["final"] * len(specs)
+    c, temperature = (probe.C, probe.selection.get("temperature", 1.0)) if probe else (1.0, 1.0)
+    specs, cand_of = member_specs(data, all_idx, cfg.eval.seed, c, notes, temperature)
+    final = ["final"] * len(specs)
     out = train_members(
-        data.docs, data.y, len(data.classes), specs, cfg, progress=progress, on_epoch=on_epoch, labels=labels
+        data.docs, data.y, len(data.classes), specs, cfg, progress=progress, on_epoch=on_epoch, labels=final
     )
     cand_arr = np.array(cand_of)
     best = select_candidate(out, np.arange(len(specs)), cand_arr)

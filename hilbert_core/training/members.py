@@ -24,6 +24,7 @@ class MemberSpec:
     input_dropout: float
     weight_decay: float
     probe_C: float = 1.0  # C of the member's anchor probe (model.anchor="probe")
+    probe_temperature: float = 1.0  # its logit scale, fitted on the training set's inner folds
 
 
 def build_members_model(
@@ -40,5 +41,8 @@ def build_members_model(
     model.input_dropout.copy_(torch.tensor([s.input_dropout for s in specs], dtype=torch.float32))
     if cfg.model.anchor == "probe":
         x = docs.mean_pooled(cfg.eval.modality)
-        model.set_probes([fit_probe(x[s.train_idx], y[s.train_idx], s.probe_C) for s in specs])
+        probes = [
+            fit_probe(x[s.train_idx], y[s.train_idx], s.probe_C).scaled(s.probe_temperature) for s in specs
+        ]
+        model.set_probes(probes)
     return model

@@ -5,6 +5,11 @@ Choosing C: every value of :data:`C_GRID` is scored by the macro AUC of its inne
 (binary tasks included: the AUC always sees the full (N, C) probability matrix). With ~100 documents
 the C with the best mean inner AUC is mostly noise, so the default rule is glmnet's ``lambda.1se``: the
 strongest regularisation (smallest C) whose mean inner AUC is within one standard error of the best.
+
+Calibration: a strongly regularised probe ranks well but its probabilities are nearly uniform, and
+probes of folds with different C are on different scales, which a pooled out-of-fold AUC punishes. So
+the chosen probe's logits are multiplied by one temperature factor fitted (by cross-entropy) on its
+own inner-fold predictions: the ranking, hence each fold's AUC, is unchanged.
 """
 
 from __future__ import annotations
@@ -45,6 +50,12 @@ class LinearProbe:
     C: float
     selection: dict = field(default_factory=dict, compare=False)
 
+    def scaled(self, factor: float) -> LinearProbe:
+        """The same probe with its logits multiplied by ``factor`` (same ranking, other confidence)."""
+        return LinearProbe(
+            self.mean, self.scale, self.coef * factor, self.intercept * factor, self.C, self.selection
+        )
+
     def logits(self, x: np.ndarray) -> np.ndarray:
         """(N, F) mean-pooled features -> (N, C) class logits (a binary task's first class at 0)."""
         z = ((x - self.mean) / self.scale) @ self.coef.T + self.intercept
@@ -52,10 +63,13 @@ class LinearProbe:
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """(N, F) mean-pooled features -> (N, C) probabilities."""
-        logits = self.logits(x)
-        logits = logits - logits.max(1, keepdims=True)
-        e = np.exp(logits)
-        return e / e.sum(1, keepdims=True)
+        return _softmax(self.logits(x))
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    logits = logits - logits.max(1, keepdims=True)
+    e = np.exp(logits)
+    return e / e.sum(1, keepdims=True)
 
 
 def fit_probe(x: np.ndarray, y: np.ndarray, c: float) -> LinearProbe:
@@ -66,6 +80,25 @@ def fit_probe(x: np.ndarray, y: np.ndarray, c: float) -> LinearProbe:
         warnings.simplefilter("ignore", (ConvergenceWarning, UserWarning, RuntimeWarning))
         clf.fit(scaler.transform(x), y)
     return LinearProbe(scaler.mean_, scaler.scale_, clf.coef_, clf.intercept_, float(c))
+
+
+def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
+    """The factor ``t`` minimising the cross-entropy of ``softmax(t * logits)`` on labels ``y``
+    (a golden-section search over log t in [-4, 8]); 1.0 when the logits carry no ranking."""
+    if not np.isfinite(logits).all() or np.ptp(logits) == 0:
+        return 1.0
+
+    def loss(log_t: float) -> float:
+        z = np.exp(log_t) * logits
+        z = z - z.max(1, keepdims=True)
+        return float(np.mean(np.log(np.exp(z).sum(1)) - z[np.arange(len(y)), y]))
+
+    lo, hi = -4.0, 8.0
+    ratio = (np.sqrt(5) - 1) / 2
+    for _ in range(60):
+        a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+        lo, hi = (lo, b) if loss(a) < loss(b) else (a, hi)
+    return float(np.exp((lo + hi) / 2))
 
 
 def inner_folds(
@@ -115,23 +148,28 @@ def fit_linear_probe(
         return fit_probe(x, y, DEFAULT_C)
     num_classes = int(y.max()) + 1
     aucs = np.full((len(C_GRID), len(folds)), np.nan)
+    oof = np.full((len(C_GRID), len(y), num_classes), np.nan)  # inner out-of-fold logits per C
     for j, (fit_idx, val_idx) in enumerate(folds):
         if len(np.unique(y[fit_idx])) < num_classes:
             continue  # a fold whose fitting part misses a class scores nothing
         for i, c in enumerate(C_GRID):
-            aucs[i, j] = macro_auc(y[val_idx], fit_probe(x[fit_idx], y[fit_idx], c).predict_proba(x[val_idx]))
+            oof[i, val_idx] = fit_probe(x[fit_idx], y[fit_idx], c).logits(x[val_idx])
+            aucs[i, j] = macro_auc(y[val_idx], _softmax(oof[i, val_idx]))
     counts = np.isfinite(aucs).sum(1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         means = np.nanmean(aucs, axis=1)
         ses = np.nanstd(aucs, axis=1, ddof=1) / np.sqrt(np.maximum(counts, 1))
     chosen = choose_by_rule(means, ses, rule)
-    probe = fit_probe(x, y, C_GRID[chosen])
+    scored = np.isfinite(oof[chosen]).all(1)
+    temperature = fit_temperature(oof[chosen][scored], y[scored]) if scored.any() else 1.0
+    probe = fit_probe(x, y, C_GRID[chosen]).scaled(temperature)
     selection = {
         "rule": rule,
         "inner_folds": len(folds),
         "C_grid": list(C_GRID),
         "inner_auc_mean": [float(v) for v in means],
         "inner_auc_se": [float(v) for v in ses],
+        "temperature": temperature,
     }
     return LinearProbe(probe.mean, probe.scale, probe.coef, probe.intercept, probe.C, selection)

@@ -84,6 +84,7 @@ def member_specs(
     seed: int,
     probe_c: float = 1.0,
     notes: list[str] | None = None,
+    probe_temperature: float = 1.0,
 ) -> tuple[list[MemberSpec], list[int]]:
     """Members for one training set: every candidate x every inner split. Returns specs and their
     candidate index. Candidates share inner splits and initial weights (common random numbers).
@@ -105,6 +106,7 @@ def member_specs(
                     input_dropout=cand["input_dropout"],
                     weight_decay=cand["weight_decay"],
                     probe_C=probe_c,
+                    probe_temperature=probe_temperature,
                 )
             )
             cand_of.append(c)
