@@ -30,11 +30,10 @@ import hashlib
 import logging
 import os
 import stat
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .io import sanitize_name
+from .io import sanitize_name, temp_path  # noqa: F401  (temp_path: where workspace code names temporaries)
 
 logger = logging.getLogger(__name__)
 
@@ -61,11 +60,6 @@ def audit_path(root: str | Path) -> Path:
 def ray_temp_dir(root: str | Path) -> Path:
     """A local Ray's temporary folder: inside the workspace, short (Ray's socket paths are limited)."""
     return Path(root) / ".ray"
-
-
-def temp_path(parent: str | Path, prefix: str) -> Path:
-    """A new hidden temporary path in ``parent`` named after this process (``.PREFIX-PID-RANDOM``)."""
-    return Path(parent) / f".{prefix}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
 def registry_path(root: str | Path) -> Path:
