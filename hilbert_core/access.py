@@ -46,7 +46,9 @@ class Actor:
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
-            raise ValueError(f"role {self.role!r} of user {self.name!r} is unknown; use viewer or researcher.")
+            raise ValueError(
+                f"role {self.role!r} of user {self.name!r} is unknown; use viewer or researcher."
+            )
 
     def can(self, action: str) -> bool:
         return self.role == "researcher" or action not in ACTIONS

@@ -21,7 +21,9 @@ from .workspace import audit_path
 logger = logging.getLogger(__name__)
 
 
-def record(workspace: str | Path, action: str, target: str, actor: Actor | None = None, **counts: Any) -> None:
+def record(
+    workspace: str | Path, action: str, target: str, actor: Actor | None = None, **counts: Any
+) -> None:
     """Append one entry; ``actor`` defaults to whoever acts in this thread (see :mod:`hilbert_core.access`).
 
     ``counts`` are numbers or short names (e.g. ``files=12``), never patient data.

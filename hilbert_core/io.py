@@ -11,8 +11,8 @@ import re
 import tempfile
 from pathlib import Path
 
-
-TEMP_NAME = re.compile(r"^\.(?P<what>.+)-(?P<pid>\d+)-[0-9a-f]{8}$")  # what temp_path names
+# what temp_path names (the prefixes the package uses), with the id of the process writing it
+TEMP_NAME = re.compile(r"^\.(?P<what>import|unzip|.+\.(new|old|deleting))-(?P<pid>\d+)-[0-9a-f]{8}$")
 
 
 def temp_path(parent: str | Path, prefix: str) -> Path:

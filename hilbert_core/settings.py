@@ -50,9 +50,7 @@ class StudioSettings:
 
     def __post_init__(self) -> None:
         if self.sign_in not in SIGN_IN_METHODS:
-            raise ValueError(
-                f"sign_in={self.sign_in!r} ({self.source}) is unknown; use one of {', '.join(SIGN_IN_METHODS)}."
-            )
+            raise ValueError(f"sign_in={self.sign_in!r} ({self.source}) is unknown; use password or oidc.")
         if not self.upload_retention_hours > 0:
             raise ValueError(
                 f"upload_retention_hours={self.upload_retention_hours} ({self.source}) must be above 0; "
@@ -77,16 +75,12 @@ def settings_path(root: str | Path) -> Path:
     return Path(root) / SETTINGS_FILE
 
 
-def load_settings(root: str | Path | None = None) -> StudioSettings:
-    """The settings of the workspace at ``root`` (default: ``$HILBERT_WORKSPACE`` or the home one).
+def load_settings(root: str | Path) -> StudioSettings:
+    """The settings of the workspace at ``root`` (its settings.toml, then the environment).
 
     Raises:
         ValueError: settings.toml cannot be parsed, or a value is of the wrong kind.
     """
-    if root is None:
-        from .workspace import default_root
-
-        root = default_root()
     path = settings_path(root)
     values: dict = {}
     source = "defaults"
@@ -94,7 +88,9 @@ def load_settings(root: str | Path | None = None) -> StudioSettings:
         try:
             values = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"{path} cannot be read ({exc}); fix it (see the README, 'Running the Studio for a team').") from None
+            raise ValueError(
+                f"{path} cannot be read ({exc}); fix it (see the README, 'Running the Studio for a team')."
+            ) from None
         source = str(path)
     known = {f.name for f in fields(StudioSettings)} - {"source"}
     unknown = sorted(set(values) - known)

@@ -50,7 +50,9 @@ def _read(root: str | Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"{path} cannot be read ({exc}); fix it or remove it and add the users again.") from None
+        raise ValueError(
+            f"{path} cannot be read ({exc}); fix it or remove it and add the users again."
+        ) from None
     if not isinstance(data.get("credentials", {}).get("usernames", {}), dict):
         raise ValueError(f"{path} has no credentials.usernames mapping; remove it and add the users again.")
     data.setdefault("credentials", {}).setdefault("usernames", {})
@@ -75,7 +77,9 @@ def check_username(username: str) -> str:
     return name
 
 
-def add_user(root: str | Path, username: str, role: str, password: str | None = None, oidc: bool = False) -> UserRecord:
+def add_user(
+    root: str | Path, username: str, role: str, password: str | None = None, oidc: bool = False
+) -> UserRecord:
     """Add (or replace) an account: with a password (hashed here), or ``oidc`` (none; matched by e-mail).
 
     Raises:

@@ -154,7 +154,9 @@ class Corpus:
         root (:class:`~hilbert_core.data.paths.PathOutside`, a ValueError, otherwise)."""
         row = self._row(document_id)
         value = str(self.documents["audio_path"].iloc[row])
-        return contained(self.files_root, value, self.data_roots, "audio_path", int(self.documents.index[row]))
+        return contained(
+            self.files_root, value, self.data_roots, "audio_path", int(self.documents.index[row])
+        )
 
     def segments_for(self, document_id: str) -> list[Segment]:
         """The document's segments (empty when it has none yet)."""
@@ -191,8 +193,9 @@ def workspace_of(root: str | Path) -> Path | None:
 def data_roots_for(root: str | Path) -> tuple[Path, ...]:
     """The ``data_roots`` setting that applies to a corpus: its workspace's, else the default one's."""
     from ..settings import load_settings
+    from ..workspace import default_root
 
-    return load_settings(workspace_of(root)).data_roots
+    return load_settings(workspace_of(root) or default_root()).data_roots
 
 
 def load_corpus(root: str | Path, data_roots: tuple[Path, ...] | None = None) -> Corpus:

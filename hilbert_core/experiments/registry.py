@@ -149,7 +149,8 @@ class RunRegistry:
             ).fetchone():
                 return None
             for run_id, pid, started, host in db.execute(
-                "SELECT id, pid, pid_started, host FROM runs WHERE cell_key = ? AND status IN ('queued', 'running')",
+                "SELECT id, pid, pid_started, host FROM runs "
+                "WHERE cell_key = ? AND status IN ('queued', 'running')",
                 (cell_key,),
             ).fetchall():
                 if pid is not None and pid != os.getpid() and host == HOST and process_alive(pid, started):
@@ -160,10 +161,8 @@ class RunRegistry:
             return self._insert(db, kind, config, cell_key, job_id)
 
     def start(self, run_id: str, device: str) -> None:
-        self._set(
-            run_id, "running", started_at=time.time(), device=device, pid=os.getpid(), pid_started=own_start(),
-            host=HOST,
-        )  # fmt: skip
+        fields = {"started_at": time.time(), "device": device, "pid": os.getpid(), "pid_started": own_start()}
+        self._set(run_id, "running", **fields, host=HOST)
 
     def finish(
         self,
@@ -221,7 +220,8 @@ class RunRegistry:
             stale = [
                 run_id
                 for run_id, pid, started in db.execute(
-                    "SELECT id, pid, pid_started FROM runs WHERE status IN ('queued', 'running') AND host = ?",
+                    "SELECT id, pid, pid_started FROM runs "
+                    "WHERE status IN ('queued', 'running') AND host = ?",
                     (HOST,),
                 ).fetchall()
                 if pid is not None and not process_alive(pid, started)

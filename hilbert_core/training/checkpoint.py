@@ -63,7 +63,9 @@ def write_bundle(
     tmp.mkdir()
     try:
         save_tensors(tmp / WEIGHTS_FILE, tensors)
-        atomic_write_text(tmp / CONFIG_FILE, json.dumps({"format": BUNDLE_FORMAT, **meta}, indent=2, sort_keys=True))
+        atomic_write_text(
+            tmp / CONFIG_FILE, json.dumps({"format": BUNDLE_FORMAT, **meta}, indent=2, sort_keys=True)
+        )
         replace_folder(tmp, out)
     finally:
         if tmp.exists():

@@ -9,14 +9,19 @@ import streamlit as st
 
 from ..service import plots, train
 from ..service.train import AUX_LOSSES, METHODS, MODALITIES, JobStatus
-from .state import StateKeys
+from .auth import acting, may
+from .state import StateKeys, workspace
 from .widgets import chart, show_error
 
 _DEFAULT_WEIGHTS = {"contrastive_weight": 0.1, "cka_weight": 0.1, "mi_weight": 0.1}
 
 
 def train_form(sources: dict[str, dict[str, Any]]) -> train.TrainRequest | None:
-    """The form; returns the request when submitted (None otherwise). Raises ValueError on bad input."""
+    """The form; returns the request when submitted (None otherwise). Raises ValueError on bad input.
+    A viewer sees no form (training is a researcher's)."""
+    if not may(workspace(), "train"):
+        st.info("Starting a training needs a researcher's account; the jobs and their results are below.")
+        return None
     kind = st.radio(
         "What to run", list(train.KINDS), format_func=train.KINDS.get, horizontal=True, key="train_kind"
     )
@@ -115,9 +120,10 @@ def _job_view(ws_root: Path, job: JobStatus) -> None:
     )
     if job.error:
         st.error(f"The job failed: {job.error} Fix the settings and start it again.")
-    if not job.is_final and st.button("Cancel this job", key="train_cancel"):
+    if not job.is_final and may(workspace(), "cancel") and st.button("Cancel this job", key="train_cancel"):
         try:
-            train.cancel(ws_root, job.id)
+            with acting():  # also inside the polling fragment, which reruns without the sign-in gate
+                train.cancel(ws_root, job.id)
         except ValueError as exc:
             show_error(exc)
         st.rerun()
