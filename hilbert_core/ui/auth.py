@@ -55,15 +55,23 @@ def _password_user(ws, cfg):
         config["credentials"], cookie["name"], cookie["key"], float(cookie.get("expiry_days", 1)),
         auto_hash=False, login_sleep_time=0,
     )  # fmt: skip
-    if not st.session_state.get("authentication_status"):
+    was_in = bool(st.session_state.get("authentication_status"))
+    if not was_in:
         st.title("Sign in to HILBERT Studio")
         st.caption("This Studio is shared: sign in with the account your administrator gave you.")
-    auth.login(location="main", key=LOGIN_FORM, fields={"Form name": "Sign in", "Login": "Sign in"})
+    fields = {"Form name": "Sign in", "Login": "Sign in"}
+    try:
+        auth.login(location="main", key=LOGIN_FORM, fields=fields)
+    except stauth.LoginError:  # the browser remembers an account removed since: ignore its cookie
+        st.session_state["logout"] = True
+        auth.login(location="main", key=LOGIN_FORM, fields=fields)
     status = st.session_state.get("authentication_status")
     if status is False:
         st.error("Wrong user name or password; try again.")
     if not status:
         return None
+    if not was_in:  # signed in just now: show the page without the form
+        st.rerun()
     actor = access.account(ws.root, st.session_state.get("username"))
     if actor is None:  # removed from users.yaml since signing in
         auth.logout(location="unrendered")
@@ -77,7 +85,15 @@ def _password_user(ws, cfg):
 
 def _oidc_user(ws, cfg):
     provider = (cfg.provider,) if cfg.provider else ()
-    if not st.user.is_logged_in:
+    logged_in = st.user.get("is_logged_in")  # absent when secrets.toml has no [auth] block
+    if logged_in is None:
+        st.error(
+            "This Studio is set to sign in with OpenID Connect (sign_in = \"oidc\"), but "
+            ".streamlit/secrets.toml has no [auth] block; the administrator sets it up (see the README, "
+            "'Running the Studio for a team')."
+        )
+        return None
+    if not logged_in:
         st.title("Sign in to HILBERT Studio")
         st.caption("This Studio is shared: sign in with your institution's account.")
         st.button("Sign in", key="hilbert_oidc_login", type="primary", on_click=st.login, args=provider)
