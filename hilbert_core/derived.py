@@ -10,7 +10,8 @@ Derived from the corpus ``corpora/<name>``:
   labels and out-of-fold probabilities) and fold metrics;
 - background jobs whose spec or sweep file names it, or that recorded those runs: their rows, logs, loss
   curves and sweep files;
-- model bundles trained on it, and the cached 2-D projections (``cache/embeddings/``) of those models.
+- model bundles trained on it (and the runs that trained them), and the cached 2-D projections
+  (``cache/embeddings/``) of those models.
 
 A corpus used by a queued or running job is not deleted (the message names the job and how to cancel
 it): stopping someone's training as a side effect is worse than asking first. The registry rows go in
@@ -193,6 +194,8 @@ def corpus_footprint(ws: Workspace, name: str) -> CorpusFootprint:
     recorded = {Path(r.artefacts["features"]).parent for r in runs if r.artefacts.get("features")}
     stores += sorted(s for s in recorded if s.parent == ws.features_dir and s.is_dir() and s not in stores)
     models = _models(ws, targets, [r.artefacts for r in runs] + [j.result for j in jobs])
+    if models:  # and the runs that made those models (a final training names its bundle only)
+        runs, jobs = _registry_matches(ws, targets.union(*(_forms(m) for m in models)))
     documents = set(read_csv_table(corpus / "documents.csv")["document_id"].dropna().astype(str))
     embeddings = _embeddings(ws, models, documents)
     entries, lists = _cache_entries(ws, corpus)

@@ -45,11 +45,11 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    from ..access import local_actor, set_actor
+    from ..access import acting_as, local_actor
 
-    set_actor(local_actor("cli"))  # the command line runs as the workspace's owner: a researcher
     try:
-        return args.func(args)
+        with acting_as(local_actor("cli")):  # the command line runs as the workspace's owner: a researcher
+            return args.func(args)
     except ValueError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2

@@ -88,7 +88,7 @@ def _oidc_user(ws, cfg):
     logged_in = st.user.get("is_logged_in")  # absent when secrets.toml has no [auth] block
     if logged_in is None:
         st.error(
-            "This Studio is set to sign in with OpenID Connect (sign_in = \"oidc\"), but "
+            'This Studio is set to sign in with OpenID Connect (sign_in = "oidc"), but '
             ".streamlit/secrets.toml has no [auth] block; the administrator sets it up (see the README, "
             "'Running the Studio for a team')."
         )
