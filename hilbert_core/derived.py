@@ -62,14 +62,19 @@ class CorpusFootprint:
     def summary(self) -> str:
         """One line: what goes, counted."""
         parts = [
-            f"{len(self.features)} feature store(s)", f"{self.cache_entries} cache entr(ies)",
-            f"{len(self.run_ids)} run(s) with their reports", f"{len(self.job_ids)} job(s) with their logs",
-            f"{len(self.models)} model(s)", f"{self.embeddings} embedding projection(s)",
+            _count(len(self.features), "feature store"), _count(self.cache_entries, "cache entry", "cache entries"),
+            f"{_count(len(self.run_ids), 'run')} with their reports",
+            f"{_count(len(self.job_ids), 'job')} with their logs", _count(len(self.models), "model"),
+            _count(self.embeddings, "embedding projection"),
         ]  # fmt: skip
         return (
             f"corpus {self.name!r}: its folder, {', '.join(parts)}: {self.num_files} files, "
             f"{self.num_bytes / 1e6:.1f} MB"
         )
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 @dataclass(frozen=True)

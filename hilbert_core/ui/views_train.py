@@ -88,7 +88,11 @@ def render_jobs(ws_root: Path) -> None:
     """Every job of the workspace (they outlive the browser); the selected one followed live."""
     table = train.jobs_table(ws_root)
     if table.empty:
-        st.info("No trainings yet: configure one above and press Start.")
+        st.info(
+            "No trainings yet: configure one above and press Start."
+            if may(workspace(), "train")
+            else "No trainings yet."
+        )
         return
     st.subheader("Jobs")
     st.dataframe(table, hide_index=True, key="train_jobs_table")

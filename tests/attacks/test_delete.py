@@ -80,7 +80,7 @@ def test_the_cli_counts_asks_and_deletes(seeded_ws, capsys, monkeypatch):
     ws = seeded_ws
     assert main(["corpus", "delete", "demo", "--dry-run", "--workspace", str(ws.root)]) == 0
     out = capsys.readouterr().out
-    assert "deleting removes corpus 'demo': its folder, 1 feature store(s)" in out
+    assert "deleting removes corpus 'demo': its folder, 1 feature store, 0 cache entries, " in out
     assert (ws.corpora_dir / "demo").is_dir()
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     assert main(["corpus", "delete", "demo", "--workspace", str(ws.root)]) == 2
