@@ -62,7 +62,8 @@ class CorpusFootprint:
     def summary(self) -> str:
         """One line: what goes, counted."""
         parts = [
-            _count(len(self.features), "feature store"), _count(self.cache_entries, "cache entry", "cache entries"),
+            _count(len(self.features), "feature store"),
+            _count(self.cache_entries, "cache entry", "cache entries"),
             f"{_count(len(self.run_ids), 'run')} with their reports",
             f"{_count(len(self.job_ids), 'job')} with their logs", _count(len(self.models), "model"),
             _count(self.embeddings, "embedding projection"),
