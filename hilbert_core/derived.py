@@ -15,8 +15,9 @@ Derived from the corpus ``corpora/<name>``:
 
 A corpus used by a queued or running job is not deleted (the message names the job and how to cancel
 it): stopping someone's training as a side effect is worse than asking first. The registry rows go in
-one transaction with SQLite's ``secure_delete`` on and the write-ahead log is truncated afterwards, so
-the database file keeps no copy of the deleted reports. MLflow logs (opt-in, ``--mlflow``) are not
+one transaction with SQLite's ``secure_delete`` on, then the database is compacted (``VACUUM``, unless a
+job holds it) and the write-ahead log truncated, so the database file keeps no copy of the deleted
+reports. MLflow logs (opt-in, ``--mlflow``) are not
 touched.
 """
 
@@ -28,6 +29,7 @@ import logging
 import os
 import re
 import shutil
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -247,6 +249,11 @@ def _drop_rows(ws: Workspace, fp: CorpusFootprint, corpus: Path) -> Path:
             db.execute(f"DELETE FROM jobs WHERE id IN ({marks(fp.job_ids)})", fp.job_ids)
         os.rename(corpus, hidden)  # last: a failure above leaves everything as it was
     with registry.connect() as db:
+        db.execute("PRAGMA busy_timeout = 2000")
+        try:  # give the freed (zeroed) pages back; skipped while a job holds the database
+            db.execute("VACUUM")
+        except sqlite3.OperationalError as exc:
+            logger.info("registry not compacted now (%s); its deleted rows are zeroed", exc)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy of the old pages in the WAL file
     return hidden
 

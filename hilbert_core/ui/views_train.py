@@ -129,8 +129,9 @@ def _job_view(ws_root: Path, job: JobStatus) -> None:
             with acting():  # also inside the polling fragment, which reruns without the sign-in gate
                 train.cancel(ws_root, job.id)
         except ValueError as exc:
-            show_error(exc)
-        st.rerun()
+            show_error(exc)  # stays on the page (a rerun would wipe it)
+        else:
+            st.rerun()
     if job.status == "lost":
         st.warning("This job's process is gone (machine restarted or killed): start it again to resume.")
     _curves(ws_root, job)

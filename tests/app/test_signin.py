@@ -16,7 +16,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from hilbert_core.experiments.processes import HOST, own_start
+from hilbert_core.experiments.processes import HOST, own_start, process_start
 from hilbert_core.users import add_user, remove_user
 from hilbert_core.workspace import open_workspace
 from tests.app.pages_helper import ROOT
@@ -159,3 +159,47 @@ def test_sign_in_is_off_on_a_laptop(demo_workspace):
     at = _open("pages/1_Data.py")
     assert not at.exception and [t.value for t in at.title] == ["Data"]
     assert "data_folder_path" in _keys(at, "text_input")
+
+
+def test_a_viewer_who_gets_the_widgets_anyway_is_refused_by_the_service(shared_ws, monkeypatch, tmp_path):
+    """Widgets shown to a viewer by mistake (here: forced) still cannot change the workspace."""
+    import signal
+    import subprocess
+    import sys
+
+    from hilbert_core.ui import views_data, views_lifecycle, views_train
+
+    for module in (views_data, views_lifecycle, views_train):
+        monkeypatch.setattr(module, "may", lambda ws, action: True)
+    monkeypatch.setenv("HILBERT_IMPORT_ROOTS", str(shared_ws.root))
+    corpus = next(iter(shared_ws.corpora()))
+    at = _sign_in(_open("pages/1_Data.py"), "victor")
+    at.text_input(key="data_folder_path").set_value(str(corpus))
+    at.text_input(key="data_folder_name").set_value("stolen")
+    at.button(key="FormSubmitter:data_import_folder-Import folder").click().run()
+    assert "victor is a viewer and viewers cannot import a corpus" in at.error[0].value
+    at.button(key="data_delete_count").click().run()
+    at.text_input(key="data_delete_confirm").set_value(corpus.name).run()
+    at.button(key="data_delete_go").click().run()
+    assert "viewers cannot delete a corpus" in at.error[0].value and (corpus / "documents.csv").is_file()
+    at.switch_page("pages/3_Train.py").run()
+    at.button(key="train_start").click().run()
+    assert "viewers cannot start a training" in at.error[0].value
+    job = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    try:
+        with sqlite3.connect(shared_ws.registry_path) as db:
+            db.execute(
+                "INSERT INTO jobs (id, kind, status, spec_json, created_at, pid, pid_started, host) "
+                "VALUES ('abcdef123456', 'cv', 'running', '{}', ?, ?, ?, ?)",
+                (time.time(), job.pid, process_start(job.pid), HOST),
+            )
+        at.run()
+        at.selectbox(key="train_follow").set_value("abcdef123456").run()
+        at.button(key="train_cancel").click().run()
+        assert "viewers cannot cancel a job" in at.error[0].value and job.poll() is None
+    finally:
+        os.killpg(job.pid, signal.SIGKILL)
+        job.wait()
+    assert sorted(c.name for c in shared_ws.corpora()) == [corpus.name]
+    with sqlite3.connect(shared_ws.registry_path) as db:
+        assert db.execute("SELECT id FROM jobs").fetchall() == [("abcdef123456",)]

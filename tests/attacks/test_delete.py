@@ -109,3 +109,49 @@ def test_the_data_page_deletes_after_a_count_and_a_typed_confirmation(seeded_ws)
     assert not at.exception and "Deleted corpus 'demo'" in at.success[0].value
     assert "No corpus in this workspace yet" in at.info[0].value
     assert not (seeded_ws.corpora_dir / "demo").exists()
+
+
+def test_cache_entries_projections_jobs_and_logs_go_too_and_nothing_else(ws, tmp_path):
+    import json
+
+    import torch
+
+    from hilbert_core.encoders.extract import ExtractConfig, extract_corpus
+    from hilbert_core.training.checkpoint import write_bundle
+    from hilbert_core.workspace import embeddings_cache, job_curves, job_log
+
+    segments = "document_id,start_s,end_s,text\n" + "".join(f"d{i},0.0,0.9,word {i}\n" for i in (1, 2))
+    docs = "document_id,audio_path,label\nd1,audio/d1.wav,a\nd2,audio/d2.wav,b\n"
+    mine = write_corpus(ws.corpora_dir / "mine", docs, ("audio/d1.wav", "audio/d2.wav"))
+    (mine / "segments.csv").write_text(segments, encoding="utf-8")
+    other = write_corpus(ws.corpora_dir / "other", docs.replace("d2", "d9"), ("audio/d1.wav", "audio/d9.wav"))
+    (other / "segments.csv").write_text(
+        segments.replace("d2", "d9").replace("word", "other"), encoding="utf-8"
+    )
+    for corpus in (mine, other):
+        extract_corpus(corpus, ExtractConfig("logmel", "lexicon", cache_dir=ws.cache_dir))
+    kept_entries = set(ws.cache_dir.rglob("*.npy"))
+    for corpus, name in ((mine, "m1"), (other, "m2")):  # a model of each corpus and its projection
+        write_bundle(ws.models_dir / name, {"w": torch.zeros(1)}, {"info": {"corpus": str(corpus)}})
+        embeddings_cache(ws.root, name).parent.mkdir(parents=True, exist_ok=True)
+        embeddings_cache(ws.root, name).write_text(json.dumps({"model_dir": str(ws.models_dir / name)}))
+    add_job_row(ws, "job000000001", {"kind": "cv", "corpus": str(mine), "task": "label"}, None, "done")
+    with sqlite3.connect(ws.registry_path) as db:
+        db.execute(
+            "UPDATE jobs SET log_path = ? WHERE id = 'job000000001'", (str(job_log(ws.root, "job000000001")),)
+        )
+    job_log(ws.root, "job000000001").write_text("log")
+    job_curves(ws.root, "job000000001").write_text("{}\n")
+
+    footprint = data_service.corpus_footprint(ws, "mine")
+    assert (
+        footprint.models == ("m1",) and footprint.embeddings == 1 and footprint.job_ids == ("job000000001",)
+    )
+    assert 0 < footprint.cache_entries < len(kept_entries)
+    data_service.delete_corpus(ws, "mine")
+    left = set(ws.cache_dir.rglob("*.npy"))
+    assert len(left) == len(kept_entries) - footprint.cache_entries and left < kept_entries
+    assert [m.name for m in ws.models()] == ["m2"] and [c.name for c in ws.corpora()] == ["other"]
+    assert not embeddings_cache(ws.root, "m1").exists() and embeddings_cache(ws.root, "m2").exists()
+    assert not job_log(ws.root, "job000000001").exists() and not job_curves(ws.root, "job000000001").exists()
+    assert _mentioning(ws.root, {"word 1", "word 2"}) == []  # its text appears nowhere any more
