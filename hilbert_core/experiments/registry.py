@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..access import current_actor, local_actor
 from .processes import HOST, own_start, process_alive
 from .registry_schema import SCHEMA_VERSION, upgrade_schema  # noqa: F401  (SCHEMA_VERSION: public)
 
@@ -107,7 +108,7 @@ class RunRegistry:
         run_id = uuid.uuid4().hex[:12]
         db.execute(
             "INSERT INTO runs (id, kind, status, cell_key, config_json, created_at, package_version, job_id, "
-            "pid, pid_started, host) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)",
+            "pid, pid_started, host, created_by) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 run_id,
                 kind,
@@ -119,6 +120,7 @@ class RunRegistry:
                 os.getpid(),
                 own_start(),
                 HOST,
+                (current_actor(shared=False) or local_actor()).name,  # a job's process: its account
             ),
         )
         return run_id

@@ -63,8 +63,9 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 """
 _RUN_COLUMNS_2 = {"host": "TEXT", "job_id": "TEXT"}
-# Schema 3: a process is known by its id and its start time (ids are reused), and a job by who started it.
-_RUN_COLUMNS_3 = {"pid_started": "REAL"}
+# Schema 3: a process is known by its id and its start time (ids are reused); runs and jobs record who
+# asked for them.
+_RUN_COLUMNS_3 = {"pid_started": "REAL", "created_by": "TEXT"}
 _JOB_COLUMNS_3 = {"pid_started": "REAL", "started_by": "TEXT"}
 
 
