@@ -26,7 +26,8 @@ if not models:
 st.write(
     "Upload one recording. It is segmented (from its transcript, or by Whisper), encoded with each "
     "model's own frozen encoders and scored. Uploads stay in this browser session's folder of the workspace; "
-    "only the interview shown is kept, and folders older than 7 days are deleted."
+    "only the interview shown is kept, and it is deleted when your session ends (or after the workspace's "
+    "retention period, 24 hours unless set otherwise)."
 )
 views_interview.render_form(ws, st.session_state[StateKeys.SESSION_ID], models)
 views_interview.show_result()

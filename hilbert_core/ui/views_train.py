@@ -9,14 +9,19 @@ import streamlit as st
 
 from ..service import plots, train
 from ..service.train import AUX_LOSSES, METHODS, MODALITIES, JobStatus
-from .state import StateKeys
+from .auth import acting, may
+from .state import StateKeys, workspace
 from .widgets import chart, show_error
 
 _DEFAULT_WEIGHTS = {"contrastive_weight": 0.1, "cka_weight": 0.1, "mi_weight": 0.1}
 
 
 def train_form(sources: dict[str, dict[str, Any]]) -> train.TrainRequest | None:
-    """The form; returns the request when submitted (None otherwise). Raises ValueError on bad input."""
+    """The form; returns the request when submitted (None otherwise). Raises ValueError on bad input.
+    A viewer sees no form (training is a researcher's)."""
+    if not may(workspace(), "train"):
+        st.info("Starting a training needs a researcher's account; the jobs and their results are below.")
+        return None
     kind = st.radio(
         "What to run", list(train.KINDS), format_func=train.KINDS.get, horizontal=True, key="train_kind"
     )
@@ -83,7 +88,11 @@ def render_jobs(ws_root: Path) -> None:
     """Every job of the workspace (they outlive the browser); the selected one followed live."""
     table = train.jobs_table(ws_root)
     if table.empty:
-        st.info("No trainings yet: configure one above and press Start.")
+        st.info(
+            "No trainings yet: configure one above and press Start."
+            if may(workspace(), "train")
+            else "No trainings yet."
+        )
         return
     st.subheader("Jobs")
     st.dataframe(table, hide_index=True, key="train_jobs_table")
@@ -115,12 +124,14 @@ def _job_view(ws_root: Path, job: JobStatus) -> None:
     )
     if job.error:
         st.error(f"The job failed: {job.error} Fix the settings and start it again.")
-    if not job.is_final and st.button("Cancel this job", key="train_cancel"):
+    if not job.is_final and may(workspace(), "cancel") and st.button("Cancel this job", key="train_cancel"):
         try:
-            train.cancel(ws_root, job.id)
+            with acting():  # also inside the polling fragment, which reruns without the sign-in gate
+                train.cancel(ws_root, job.id)
         except ValueError as exc:
-            show_error(exc)
-        st.rerun()
+            show_error(exc)  # stays on the page (a rerun would wipe it)
+        else:
+            st.rerun()
     if job.status == "lost":
         st.warning("This job's process is gone (machine restarted or killed): start it again to resume.")
     _curves(ws_root, job)
