@@ -114,6 +114,8 @@ class CVReport:
         config: the :class:`ExperimentConfig` as a dict.
         timings: seconds spent (``total``; for the networks also ``train``) and ``model_steps``, the
             training steps summed over all models trained (for FLOP accounting).
+        notes: what the protocol had to adapt to the data (fewer inner folds than asked, classes
+            smaller than the number of folds), one sentence each; also logged as warnings.
     """
 
     method: str
@@ -135,6 +137,7 @@ class CVReport:
     selected: list[dict[str, Any]] = field(default_factory=list)
     config: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))

@@ -3,6 +3,9 @@
 Default location ``~/.hilbert-studio/workspace``; the ``HILBERT_WORKSPACE`` environment variable
 (or an explicit path) overrides it. Layout::
 
+    settings.toml            optional settings: shared server, roots, retention, job cap (settings)
+    users.yaml               accounts for sign-in: hashed passwords, roles (users; `hilbert users`)
+    audit.jsonl              who changed what, one JSON object a line (audit)
     registry.sqlite          run registry and background jobs (experiments.registry, experiments.jobs)
     corpora/<name>/          corpus folders (documents.csv, segments.csv, audio/)
     features/<corpus>-<tag>/<role>-<encoder>/
@@ -12,9 +15,13 @@ Default location ``~/.hilbert-studio/workspace``; the ``HILBERT_WORKSPACE`` envi
     cache/                   segment-feature cache of jobs; cache/embeddings/ (t-SNE/UMAP results)
     jobs/<id>.log            a background job's log; jobs/<id>.curves.jsonl its per-epoch loss records
     exports/                 files written for download
+    .ray/                    a local Ray's temporary folder (sockets, logs, spilled objects)
 
 This module is the one place that spells these paths: everything else asks it.
-A new workspace is seeded from the shipped demo assets (``assets/demo``), when they are there.
+A new workspace is created private to its owner (0700) and seeded from the shipped demo assets
+(``assets/demo``), when they are there. Temporary folders are named by :func:`temp_path` (with the id
+of the process writing them), so those a killed process left behind are found and removed
+(:mod:`hilbert_core.lifecycle`).
 """
 
 from __future__ import annotations
@@ -22,10 +29,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .io import sanitize_name
+from .io import sanitize_name, temp_path  # noqa: F401  (temp_path: where workspace code names temporaries)
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +42,24 @@ DEFAULT_ROOT = Path("~/.hilbert-studio/workspace")
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 SUBFOLDERS = ("corpora", "features", "models", "uploads", "cache", "jobs", "exports")
 REGISTRY_FILE = "registry.sqlite"
+USERS_FILE = "users.yaml"
+AUDIT_FILE = "audit.jsonl"
+PRIVATE_MODE = 0o700
+
+
+def users_path(root: str | Path) -> Path:
+    """The sign-in accounts of the workspace (see :mod:`hilbert_core.users`)."""
+    return Path(root) / USERS_FILE
+
+
+def audit_path(root: str | Path) -> Path:
+    """Who did what in the workspace (see :mod:`hilbert_core.audit`)."""
+    return Path(root) / AUDIT_FILE
+
+
+def ray_temp_dir(root: str | Path) -> Path:
+    """A local Ray's temporary folder: inside the workspace, short (Ray's socket paths are limited)."""
+    return Path(root) / ".ray"
 
 
 def registry_path(root: str | Path) -> Path:
@@ -166,6 +192,18 @@ def default_root() -> Path:
     return Path(os.environ.get(ENV_VAR) or DEFAULT_ROOT).expanduser()
 
 
+def _check_private(path: Path) -> None:
+    """On a shared server, a workspace others can read is made private (0700); a laptop's is left."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not mode & 0o077:
+        return
+    from .settings import load_settings
+
+    if load_settings(path).shared:
+        logger.warning("workspace %s was readable by other accounts (mode %o); made it 0700", path, mode)
+        os.chmod(path, PRIVATE_MODE)
+
+
 def open_workspace(root: str | Path | None = None, seed: bool = True) -> Workspace:
     """Create (if needed) and return the workspace at ``root`` (default: :func:`default_root`).
 
@@ -178,6 +216,10 @@ def open_workspace(root: str | Path | None = None, seed: bool = True) -> Workspa
     if path.exists() and not path.is_dir():
         raise ValueError(f"workspace {path} is a file, not a folder; choose a folder (set {ENV_VAR}).")
     try:
+        if not path.exists():
+            path.mkdir(parents=True, mode=PRIVATE_MODE)
+            os.chmod(path, PRIVATE_MODE)  # mkdir's mode is filtered by the umask
+        _check_private(path)
         for name in SUBFOLDERS:
             (path / name).mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hilbert_core.service import data as data_service
-from hilbert_core.ui import cached, views_data
+from hilbert_core.ui import cached, views_data, views_lifecycle
 from hilbert_core.ui.state import StateKeys, init_session_state
 from hilbert_core.ui.widgets import require_workspace, show_error
 
@@ -13,6 +13,7 @@ st.set_page_config(page_title="Data · HILBERT Studio", page_icon=":material/fol
 init_session_state()
 st.title("Data")
 ws = require_workspace()
+views_lifecycle.show_deleted()
 corpora = data_service.list_corpora(ws)
 views_data.render_import(ws, st.session_state[StateKeys.SESSION_ID], expanded=not corpora)
 if not corpora:
@@ -33,3 +34,4 @@ views_data.render_validation(root)
 st.subheader("Documents, segments and labels")
 views_data.render_overview(overview)
 views_data.render_segment_player(root, overview)
+views_lifecycle.render_delete(ws, root)

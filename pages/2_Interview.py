@@ -27,7 +27,8 @@ st.write(
     "Upload one recording, or try a sample. It is segmented (from its transcript, or by Whisper), encoded "
     "with each model's own frozen encoders and scored: the most likely class, a prediction set at a stated "
     "coverage, the chance level and the model's cross-validated AUC. Uploads stay in this browser session's "
-    "folder of the workspace; only the interview shown is kept, and folders older than 7 days are deleted."
+    "folder of the workspace; only the interview shown is kept, and it is deleted when your session ends "
+    "(or after the workspace's retention period, 24 hours unless set otherwise)."
 )
 views_interview.render_form(ws, st.session_state[StateKeys.SESSION_ID], models)
 views_interview.show_result()

@@ -27,9 +27,9 @@ with st.sidebar:
         help="Resamples behind every 95 % interval; more = steadier intervals, slower.",
     )  # fmt: skip
     unit = st.radio(
-        "Resample", ["document", "subject"], key="cmp_unit", horizontal=True,
-        help="What the pooled-AUC intervals and paired bootstraps resample: subjects is stricter when a "
-        "subject has several interviews.",
+        "Resample", ["auto", "document", "subject"], key="cmp_unit", horizontal=True,
+        help="What the pooled-AUC intervals and paired bootstraps resample. auto: subjects when a subject "
+        "has several documents (their documents are not independent); document / subject: forced.",
     )  # fmt: skip
 try:
     output = comparison(ws.root, int(resamples), unit)

@@ -45,6 +45,9 @@ def test_setup_commands_are_the_ones_ci_runs():
         "sweep",
         "report",
         "jobs",
+        "users",
+        "corpus",
+        "workspace",
     ],
 )
 def test_readme_commands_exist(command):

@@ -403,3 +403,30 @@ def test_invalid_pairs_and_options():
         bootstrap_auc_ci(y, proba, groups=np.arange(3))
     with pytest.raises(ValueError, match="outside"):
         holm([0.2, 1.2])
+
+
+def test_clustered_delong_matches_a_brute_force_subject_bootstrap():
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(0)
+    subjects, per_subject = 60, 3
+    groups = np.repeat(np.arange(subjects), per_subject)
+    y = np.repeat(rng.integers(0, 2, subjects), per_subject)  # a subject's documents share its label
+    effect = np.repeat(rng.normal(size=subjects), per_subject)  # and a subject-level offset in both scores
+    score_a = y + 1.5 * effect + rng.normal(size=len(y))
+    score_b = y + 1.5 * effect + 1.3 * rng.normal(size=len(y))
+    proba_a, proba_b = (
+        np.stack([1 - 1 / (1 + np.exp(-s)), 1 / (1 + np.exp(-s))], 1) for s in (score_a, score_b)
+    )
+    clustered = delong_test(y, proba_a, proba_b, groups=groups)
+    independent = delong_test(y, proba_a, proba_b)
+    deltas = []
+    for _ in range(2000):
+        drawn = rng.integers(0, subjects, subjects)
+        rows = (drawn[:, None] * per_subject + np.arange(per_subject)).ravel()
+        if len(np.unique(y[rows])) == 2:
+            deltas.append(roc_auc_score(y[rows], score_a[rows]) - roc_auc_score(y[rows], score_b[rows]))
+    brute = float(np.std(deltas, ddof=1))
+    assert clustered.se == pytest.approx(brute, rel=0.15)
+    # treating a subject's documents as independent misses the brute-force spread by more
+    assert abs(independent.se - brute) > 2 * abs(clustered.se - brute)

@@ -9,7 +9,8 @@ import pytest
 import hilbert_core as hc
 from hilbert_core.data import pad_documents
 from hilbert_core.training.bundle import train_final
-from hilbert_core.training.engine import MemberSpec, train_members
+from hilbert_core.training.engine import train_members
+from hilbert_core.training.members import MemberSpec
 from hilbert_core.types import EpochRecord
 
 TERMS = {"ce_loss", "contrastive_loss", "cka_loss", "mi_loss", "mi_audio", "mi_text", "val_loss"}

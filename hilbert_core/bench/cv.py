@@ -18,7 +18,7 @@ from ..data.synthetic import make_features
 from ..device import cpu_has_bf16_units, resolve_compute_dtype, resolve_device
 from ..evaluation.cv import cross_validate
 from ..losses import compute_objective
-from ..training.engine import build_members_model
+from ..training.members import build_members_model
 from ..training.recipe import candidate_grid, member_specs, prepare
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def step_flops(cfg: ExperimentConfig, data, num_members: int) -> float:
     """FLOPs of one training step (forward + backward) of ``num_members`` stacked members."""
     specs, _ = member_specs(data, np.arange(len(data.y)), 0)
     specs = (specs * num_members)[:num_members]
-    model = build_members_model(data.docs, len(data.classes), specs, cfg)
+    model = build_members_model(data.docs, data.y, len(data.classes), specs, cfg)
     b = min(cfg.train.batch_size, len(specs[0].train_idx))
     idx = np.stack([s.train_idx[:b] for s in specs])
     take = [None if x is None else torch.from_numpy(x[idx]) for x in (data.docs.audio, data.docs.text)]

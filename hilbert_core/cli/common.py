@@ -82,7 +82,8 @@ def experiment_config(args: argparse.Namespace) -> ExperimentConfig:
     if getattr(args, "seed", None) is not None:
         evals["seed"] = args.seed
     if getattr(args, "losses", None):
-        evals["losses"] = tuple(s for s in args.losses.split(",") if s)
+        names = tuple(s.strip() for s in args.losses.split(",") if s.strip())
+        evals["losses"] = () if names == ("none",) else names
     cfg = cfg.replace(eval=evals) if evals else cfg
     return cfg.apply_overrides([*(preset_overrides(preset) if preset else []), *(args.set or [])])
 
@@ -110,7 +111,9 @@ def add_run_options(p: argparse.ArgumentParser, folds: bool = True) -> None:
         "--modality", choices=MODALITIES, default=None, help="both (default), audio-only or text-only"
     )
     p.add_argument(
-        "--losses", default=None, help="hilbert's auxiliary losses, e.g. contrastive,cka (ablations)"
+        "--losses",
+        default=None,
+        help="hilbert's auxiliary losses, e.g. contrastive,cka (ablations); none = cross-entropy only",
     )
     if folds:
         p.add_argument("--folds", type=int, default=None, help="outer folds (default 25)")
@@ -118,7 +121,8 @@ def add_run_options(p: argparse.ArgumentParser, folds: bool = True) -> None:
     p.add_argument("--config", default=None, help="ExperimentConfig JSON file")
     p.add_argument(
         "--preset", choices=list(PRESETS), default=None,
-        help="quick: 3 folds, 1 inner model, <= 20 epochs (about a minute); standard: the defaults",
+        help="named settings applied before --set: "
+        + "; ".join(f"{name}: {preset.description}" for name, preset in PRESETS.items()),
     )  # fmt: skip
     p.add_argument(
         "--workspace", default=None, help="record the run in WORKSPACE/registry.sqlite ($HILBERT_WORKSPACE)"

@@ -13,6 +13,8 @@ from .demo import add_demo_parser
 from .models import add_model_parsers, add_synth_parser
 from .runs import add_runs_parser
 from .sweep import add_sweep_parsers
+from .users import add_users_parser
+from .workspace import add_workspace_parsers
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_sweep_parsers(sub)
     add_bench_parser(sub)
     add_demo_parser(sub)
+    add_users_parser(sub)
+    add_workspace_parsers(sub)
     return parser
 
 
@@ -41,8 +45,11 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    from ..access import acting_as, local_actor
+
     try:
-        return args.func(args)
+        with acting_as(local_actor("cli")):  # the command line runs as the workspace's owner: a researcher
+            return args.func(args)
     except ValueError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2

@@ -148,10 +148,11 @@ def add_sweep_parsers(sub) -> None:
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples per interval")
     p.add_argument(
         "--unit",
-        choices=("document", "subject"),
-        default="document",
-        help="what the pooled-AUC CI and the paired bootstrap resample (the fold-mean CI resamples "
-        "documents within folds)",
+        choices=("auto", "document", "subject"),
+        default="auto",
+        help="what the pooled-AUC CI, the paired bootstrap and DeLong treat as independent: auto "
+        "(subjects when any subject has several documents), document or subject (the fold-mean CI "
+        "resamples documents within folds)",
     )
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     p.set_defaults(func=cmd_report)

@@ -1,6 +1,7 @@
 """The corpus folder: recordings, their labels and (optionally) their timed transcripts.
 
-Layout (paths inside the CSVs are relative to the corpus folder)::
+Layout (paths inside the CSVs are relative to the corpus folder, or for a corpus imported as a link, to
+the folder it was linked from; see :mod:`hilbert_core.data.paths`)::
 
     documents.csv   document_id, audio_path, [subject_id], [transcript_path], then one column per task
                     holding its label (empty = unlabelled)
@@ -8,7 +9,8 @@ Layout (paths inside the CSVs are relative to the corpus folder)::
                     imported from their transcript_path, or transcribed later)
 
 :func:`load_corpus` is tolerant: it only refuses a corpus it cannot read at all. Detailed checks, with
-row numbers, are :func:`hilbert_core.data.validate.validate_corpus`'s job.
+row numbers, are :func:`hilbert_core.data.validate.validate_corpus`'s job. The one exception: a path that
+leads outside the corpus folder and the allowed data roots (setting ``data_roots``) refuses the corpus.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..io import atomic_write_text
+from .paths import contained, corpus_files_root
 from .transcripts import Segment, decode_text, read_transcript
 
 logger = logging.getLogger(__name__)
@@ -113,11 +117,20 @@ class Corpus:
         root: the corpus folder.
         documents: documents.csv as text columns, one row per document, in file order.
         segments: document_id -> segments sorted by start; documents still to be transcribed are absent.
+        files_root: the folder audio_path and transcript_path are read against (``root``, or the folder
+            a linked corpus was linked from).
+        data_roots: other folders its paths may point into (setting ``data_roots``).
     """
 
     root: Path
     documents: pd.DataFrame
     segments: dict[str, list[Segment]]
+    files_root: Path | None = None
+    data_roots: tuple[Path, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.files_root is None:
+            self.files_root = self.root
 
     @property
     def document_ids(self) -> list[str]:
@@ -137,8 +150,13 @@ class Corpus:
         return ids.index(document_id)
 
     def audio_path(self, document_id: str) -> Path:
-        """``root / audio_path`` of the document (an absolute audio_path stays as it is)."""
-        return self.root / str(self.documents["audio_path"].iloc[self._row(document_id)])
+        """``files_root / audio_path`` of the document, checked to lie inside the corpus folder or a data
+        root (:class:`~hilbert_core.data.paths.PathOutside`, a ValueError, otherwise)."""
+        row = self._row(document_id)
+        value = str(self.documents["audio_path"].iloc[row])
+        return contained(
+            self.files_root, value, self.data_roots, "audio_path", int(self.documents.index[row])
+        )
 
     def segments_for(self, document_id: str) -> list[Segment]:
         """The document's segments (empty when it has none yet)."""
@@ -166,34 +184,72 @@ class Corpus:
         return ids, labels, groups
 
 
-def load_corpus(root: str | Path) -> Corpus:
+def workspace_of(root: str | Path) -> Path | None:
+    """The workspace holding the corpus folder ``root`` (``<workspace>/corpora/<name>``), else None."""
+    path = Path(os.path.abspath(root))
+    return path.parent.parent if path.parent.name == "corpora" else None
+
+
+def data_roots_for(root: str | Path) -> tuple[Path, ...]:
+    """The ``data_roots`` setting that applies to a corpus: its workspace's, else the default one's."""
+    from ..settings import load_settings
+    from ..workspace import default_root
+
+    return load_settings(workspace_of(root) or default_root()).data_roots
+
+
+def load_corpus(root: str | Path, data_roots: tuple[Path, ...] | None = None) -> Corpus:
     """Read a corpus folder (see the module docstring for the layout).
 
     Segments come from segments.csv; a document with no rows there but a ``transcript_path`` is imported
-    from that file. Rows and transcripts that cannot be used are skipped with a warning.
+    from that file. Rows and transcripts that cannot be used are skipped with a warning (which names
+    the file and line, never its text).
+
+    Args:
+        data_roots: folders its paths may point into besides its own (default: :func:`data_roots_for`).
 
     Raises:
         ValueError: when documents.csv (or segments.csv, if present) is missing, unreadable or lacks a
-            required column.
+            required column, or an audio_path or transcript_path leads outside the corpus folder and the
+            data roots (one line naming the row and the setting).
     """
     root = Path(root)
     documents = read_csv_table(root / DOCUMENTS_FILE)
     _require(documents, REQUIRED_DOCUMENT_COLUMNS, root / DOCUMENTS_FILE)
+    corpus = Corpus(
+        root=root, documents=documents, segments={}, files_root=corpus_files_root(root),
+        data_roots=data_roots_for(root) if data_roots is None else tuple(data_roots),
+    )  # fmt: skip
+    transcripts = {}
+    for column in ("audio_path", "transcript_path"):
+        for line, doc, value in _cells(documents, column):  # every path checked before any is read
+            path = contained(corpus.files_root, value, corpus.data_roots, column, line)
+            if column == "transcript_path" and doc is not None:
+                transcripts[doc] = path
     known = set(documents["document_id"].dropna())
     segments = _read_segments(root / SEGMENTS_FILE, known) if (root / SEGMENTS_FILE).exists() else {}
-    if "transcript_path" in documents.columns:
-        for doc, rel in zip(
-            documents["document_id"].to_numpy(dtype=object),
-            documents["transcript_path"].to_numpy(dtype=object),
-            strict=True,
-        ):
-            if segments.get(doc) or pd.isna(rel) or rel == "" or pd.isna(doc):
-                continue
-            try:
-                segments[doc] = read_transcript(root / rel)
-            except ValueError as exc:
-                logger.warning("document %r: transcript skipped: %s", doc, exc)
-    return Corpus(root=root, documents=documents, segments={k: v for k, v in segments.items() if v})
+    for doc, path in transcripts.items():
+        if segments.get(doc):
+            continue
+        try:
+            segments[doc] = read_transcript(path)
+        except ValueError as exc:
+            logger.warning("document %r: transcript skipped: %s", doc, exc)
+    corpus.segments = {k: v for k, v in segments.items() if v}
+    return corpus
+
+
+def _cells(documents: pd.DataFrame, column: str) -> list[tuple[int, str | None, str]]:
+    """(line, document_id or None, value) of the non-empty cells of ``column`` (none if it is absent)."""
+    if column not in documents.columns:
+        return []
+    ids = documents["document_id"].to_numpy(dtype=object)
+    values = documents[column].to_numpy(dtype=object)
+    return [
+        (int(line), None if pd.isna(doc) else str(doc), str(value))
+        for line, doc, value in zip(documents.index, ids, values, strict=True)
+        if not pd.isna(value) and value != ""
+    ]
 
 
 def write_segments(root: str | Path, segments: dict[str, list[Segment]]) -> Path:
@@ -205,6 +261,11 @@ def write_segments(root: str | Path, segments: dict[str, list[Segment]]) -> Path
         The path written.
     """
     root = Path(root)
+    if root.is_symlink() and root.parent.name == "corpora":
+        raise ValueError(
+            f"{root} is a link to a folder outside the workspace (a linked import of an older version); "
+            "nothing is written there: import the corpus again (Data page) to transcribe it."
+        )
     order: list[str] = []
     if (root / DOCUMENTS_FILE).is_file():
         order = [str(d) for d in read_csv_table(root / DOCUMENTS_FILE)["document_id"].dropna()]

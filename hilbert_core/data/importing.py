@@ -1,25 +1,33 @@
 """Importing a corpus into a workspace: a folder (copied or linked) or an unpacked zip.
 
 An import is copied (or unzipped) into a hidden temporary folder of ``workspace/corpora``; its
-documents.csv must be readable, with the document_id and audio_path columns and at least one row, or the
-import is refused with the first problem and nothing is left. Only then is it renamed to
-``workspace/corpora/<name>``, so a corpus is either complete there or absent. The full validation report
-(audio, transcripts, segments, labels) comes with :class:`ImportOutput`. Imported corpora are part of
-the shared workspace: everyone using this workspace sees them (unlike interview uploads, which stay in
-their browser session's folder).
+documents.csv must be readable, with the document_id and audio_path columns and at least one row, and
+every path it names must stay inside the corpus folder or an allowed data root, or the import is refused
+with the first problem and nothing is left. Only then is it renamed to ``workspace/corpora/<name>``, so a
+corpus is either complete there or absent. The full validation report (audio, transcripts, segments,
+labels) comes with :class:`ImportOutput`. Imported corpora are part of the shared workspace: everyone
+using this workspace sees them (unlike interview uploads, which stay in their browser session's folder).
+
+Folders are imported only from the roots the settings allow (``import_roots``: the home folder on a
+laptop, none on a shared server), and a folder holding a symbolic link is refused (links are never
+followed). A *linked* import copies only documents.csv and segments.csv into the workspace and records
+the source folder in ``source.json``: recordings and transcripts are read from there, and everything
+the Studio writes (segments of transcribed recordings) stays in the workspace.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..workspace import Workspace
+from ..io import atomic_write_text
+from ..workspace import Workspace, temp_path
 from .archive import ZipLimits, extract_zip
+from .paths import LINK_FILE, contained, find_link, is_within
 
 CORPUS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -49,29 +57,61 @@ def _check_new_name(ws: Workspace, name: str) -> Path:
     return target
 
 
+def check_import_root(ws: Workspace, source: Path) -> None:
+    """Refuse a folder outside the roots folder import is allowed from (setting ``import_roots``).
+
+    Said before anything about the folder is looked at, so a refusal never tells whether it exists.
+    """
+    from ..settings import load_settings
+
+    roots = load_settings(ws.root).allowed_import_roots
+    if not is_within(source, roots):
+        allowed = ", ".join(str(r) for r in roots) or "none"
+        raise ValueError(
+            f"importing a folder from {source} is not allowed: it is not under an import root (setting "
+            f"import_roots: {allowed}); upload a zip of the corpus instead, or ask the Studio's "
+            "administrator to add its folder to import_roots."
+        )
+
+
+def _refuse_links(folder: Path, shown_as: Path) -> None:
+    link = find_link(folder)
+    if link is not None:
+        raise ValueError(
+            f"{shown_as / link.relative_to(folder)} is a symbolic link; links are not followed: put the real "
+            "file in the folder (or its folder under a data root) and import again; nothing was imported."
+        )
+
+
 def import_folder(ws: Workspace, source: str | Path, name: str = "", link: bool = False) -> ImportOutput:
-    """Copy (or, with ``link``, symlink) the corpus folder ``source`` into ``workspace/corpora/<name>``.
+    """Copy the corpus folder ``source`` into ``workspace/corpora/<name>``; with ``link``, copy only its
+    CSV files and read its recordings from ``source`` (see the module docstring).
 
     Raises:
-        ValueError: ``source`` is not a corpus folder, its documents.csv is unusable
-            (:func:`check_documents`), or ``name`` is taken or not a plain name.
+        ValueError: ``source`` is outside the import roots, not a corpus folder, holds a symbolic link,
+            its documents.csv is unusable (:func:`check_documents`), or ``name`` is taken or not a
+            plain name.
     """
-    src = Path(str(source).strip()).expanduser()
+    src = Path(os.path.abspath(Path(str(source).strip()).expanduser()))
+    check_import_root(ws, src)
     if not src.is_dir():
         raise ValueError(f"{src} is not a folder; give the path of a corpus folder (it holds documents.csv).")
     if not (src / "documents.csv").is_file():
         raise ValueError(f"{src} has no documents.csv; give the corpus folder itself (see the README).")
-    src = src.resolve()
+    if src.is_symlink():
+        raise ValueError(f"{src} is a symbolic link; give the folder it points to; nothing was imported.")
     if src.parent == ws.corpora_dir.resolve():
         return ImportOutput(src, _problems(src))
+    _refuse_links(src, src)
     target = _check_new_name(ws, name or src.name)
-    tmp = ws.corpora_dir / f".import-{uuid.uuid4().hex[:8]}"
+    tmp = temp_path(ws.corpora_dir, "import")
     try:
         if link:
-            tmp.symlink_to(src, target_is_directory=True)
+            _write_link(src, tmp)
         else:
-            shutil.copytree(src, tmp, symlinks=False)
-        check_documents(tmp, src / "documents.csv")
+            shutil.copytree(src, tmp, symlinks=True)  # a link made meanwhile is copied as a link ...
+            _refuse_links(tmp, src)  # ... and refused here
+        check_documents(tmp, src / "documents.csv", _data_roots(ws))
         os.replace(tmp, target)
     except OSError as exc:
         raise ValueError(
@@ -82,16 +122,19 @@ def import_folder(ws: Workspace, source: str | Path, name: str = "", link: bool 
     return ImportOutput(target, _problems(target))
 
 
-def check_documents(root: Path, shown_as: Path | str) -> None:
-    """Refuse a corpus whose documents.csv cannot be read, lacks a required column or has no rows.
+def check_documents(root: Path, shown_as: Path | str, data_roots: tuple[Path, ...] = ()) -> None:
+    """Refuse a corpus whose documents.csv cannot be read, lacks a required column, has no rows, or names
+    a path leading outside the corpus folder and ``data_roots`` (links resolved).
 
     Args:
-        root: the corpus folder to check; shown_as: how its documents.csv is named in the message.
+        root: the corpus folder to check; shown_as: how its documents.csv is named in the message;
+        data_roots: the setting of that name (folders its paths may point into).
 
     Raises:
         ValueError: the first problem, naming ``shown_as``, and that nothing was imported.
     """
     from .corpus import REQUIRED_DOCUMENT_COLUMNS, CsvReadError, read_csv_table
+    from .paths import corpus_files_root
 
     try:
         table = read_csv_table(root / "documents.csv")
@@ -108,6 +151,22 @@ def check_documents(root: Path, shown_as: Path | str) -> None:
         raise ValueError(
             f"{shown_as} has a header but no rows; add one row per recording; nothing was imported."
         )
+    files = corpus_files_root(root)
+    for column in ("audio_path", "transcript_path"):
+        for line, value in table[column].dropna().items() if column in table.columns else []:
+            try:
+                contained(files, str(value), data_roots, column, int(line))
+            except ValueError as exc:
+                raise ValueError(f"{shown_as}: {str(exc).rstrip('.')}; nothing was imported.") from None
+
+
+def _write_link(src: Path, tmp: Path) -> None:
+    """A linked corpus: copies of its CSV files, and ``source.json`` naming the folder of the rest."""
+    tmp.mkdir()
+    for name in ("documents.csv", "segments.csv"):
+        if (src / name).is_file():
+            shutil.copyfile(src / name, tmp / name)
+    atomic_write_text(tmp / LINK_FILE, json.dumps({"folder": str(src)}))
 
 
 def import_zip(
@@ -116,16 +175,22 @@ def import_zip(
     """Unpack the zip of a corpus folder (``zip_path``, shown as ``filename``) safely inside the workspace,
     check its documents.csv (:func:`check_documents`), then rename it into place; a refused zip leaves
     nothing behind. The zip file itself is the caller's."""
-    tmp = ws.corpora_dir / f".unzip-{uuid.uuid4().hex[:8]}"
+    tmp = temp_path(ws.corpora_dir, "unzip")
     try:
         root = extract_zip(zip_path, tmp, limits)
         shown = f"{filename}: {root.relative_to(tmp) / 'documents.csv'}"
-        check_documents(root, shown)
+        check_documents(root, shown, _data_roots(ws))
         target = _check_new_name(ws, name or (root.name if root != tmp else Path(filename).stem))
         os.replace(root, target)
     finally:
         _remove(tmp)
     return ImportOutput(target, _problems(target))
+
+
+def _data_roots(ws: Workspace) -> tuple[Path, ...]:
+    from ..settings import load_settings
+
+    return load_settings(ws.root).data_roots
 
 
 def _remove(path: Path) -> None:

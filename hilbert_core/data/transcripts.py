@@ -2,7 +2,9 @@
 
 Every error is a ValueError naming the file, the line (or row) and the bad value, and saying what to
 fix, e.g. ``talk.srt line 14: timestamp '00:01:02.5' is not HH:MM:SS,mmm; fix the line.``
-Line and row numbers are 1-based lines of the file (a CSV header is line 1).
+Line and row numbers are 1-based lines of the file (a CSV header is line 1). Messages never quote what
+was said: a value is shown only when it looks like a time or a number (short, no spaces, with a digit),
+so a parse error that lands in a log holds no transcript text (:func:`shown`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
+SHOWN_MAX = 16
+
+
+def shown(value: str) -> str:
+    """``value`` quoted when it looks like a time, a number or a cue number (short, no spaces, a digit),
+    else only its length: error messages and logs never carry transcript text."""
+    text = value.strip()
+    if text.lower() in ("nan", "inf") or (
+        len(text) <= SHOWN_MAX and re.search(r"\d", text) and not re.search(r"\s", text)
+    ):
+        return repr(text)
+    return f"(text, {len(text)} character{'' if len(text) == 1 else 's'})"
+
 
 START_ALIASES = ("start", "start_s", "begin")
 END_ALIASES = ("end", "end_s", "stop")
@@ -97,7 +112,7 @@ def parse_srt(text: str, source: str = "<srt>") -> list[Segment]:
         if "-->" not in lines[k]:
             expected = "a cue number or 'HH:MM:SS,mmm --> HH:MM:SS,mmm'" if k == 0 else "the cue timing"
             raise ValueError(
-                f"{source} line {first + k}: expected {expected}, got {lines[k].strip()!r}; fix the line."
+                f"{source} line {first + k}: expected {expected}, got {shown(lines[k])}; fix the line."
             )
         start, end = _timing(lines[k], first + k, source, _SRT_TIME, "HH:MM:SS,mmm")
         _add(segments, start, end, lines[k + 1 :], first + k, source)
@@ -124,7 +139,7 @@ def parse_vtt(text: str, source: str = "<vtt>") -> list[Segment]:
         if k >= len(lines) or "-->" not in lines[k]:
             raise ValueError(
                 f"{source} line {first + k - (k >= len(lines))}: expected a cue timing "
-                f"'MM:SS.mmm --> MM:SS.mmm' after {lines[0].strip()!r}; fix the cue."
+                f"'MM:SS.mmm --> MM:SS.mmm' after {shown(lines[0])}; fix the cue."
             )
         start, end = _timing(lines[k], first + k, source, _VTT_TIME, "[HH:]MM:SS.mmm")
         _add(segments, start, end, lines[k + 1 :], first + k, source)
@@ -178,7 +193,7 @@ def parse_table(text: str, source: str = "<table>", delimiter: str | None = None
             value = _seconds(cell)
             if value is None:
                 raise ValueError(
-                    f"{source} row {line}: {name} {cell.strip()!r} is not a time in seconds; write a "
+                    f"{source} row {line}: {name} {shown(cell)} is not a time in seconds; write a "
                     "non-negative number with a decimal point such as 12.5 (or clock time 0:12.5)."
                 )
             times.append(value)

@@ -1,7 +1,9 @@
 """Corpus checks that point at the exact file, row and value, and say how to fix each problem.
 
 :func:`validate_corpus` never raises for a problem in the user's data: it returns :class:`Problem` s.
-Checks stay cheap: audio files are probed (headers), never decoded.
+Checks stay cheap: audio files are probed (headers), never decoded. A path that leads outside the corpus
+folder and the allowed data roots is reported as such before anything else is looked at, so the report
+never says whether a file outside exists.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from .corpus import (
     SEGMENT_COLUMNS,
     SEGMENTS_FILE,
     CsvReadError,
+    data_roots_for,
     read_csv_table,
 )
+from .paths import PathOutside, contained, corpus_files_root
 from .transcripts import read_transcript
 
 logger = logging.getLogger(__name__)
@@ -57,7 +61,10 @@ class Problem:
 
 
 def validate_corpus(
-    root: str | Path, n_splits: int | None = None, tasks: list[str] | None = None
+    root: str | Path,
+    n_splits: int | None = None,
+    tasks: list[str] | None = None,
+    data_roots: tuple[Path, ...] | None = None,
 ) -> list[Problem]:
     """Check a corpus folder (see :mod:`hilbert_core.data.corpus`) without decoding any audio.
 
@@ -66,6 +73,8 @@ def validate_corpus(
         n_splits: when given, report classes with fewer documents (or subjects, when documents.csv has a
             subject_id column) than folds.
         tasks: label columns to check; default all of them.
+        data_roots: folders paths may point into besides the corpus folder (default: the setting,
+            :func:`hilbert_core.data.corpus.data_roots_for`).
 
     Returns:
         Problems sorted by file and row (documents.csv, then segments.csv, then problems of whole
@@ -89,12 +98,27 @@ def validate_corpus(
         ]
     problems = _check_ids(documents)
     durations = {}
-    problems += _check_audio(root, documents, durations)
-    problems += _check_transcripts(root, documents, durations)
+    try:
+        files = _Files(corpus_files_root(root), data_roots_for(root) if data_roots is None else data_roots)
+    except ValueError as exc:
+        return [Problem(DOCUMENTS_FILE, None, "", str(exc))]
+    problems += _check_audio(files, documents, durations)
+    problems += _check_transcripts(files, documents, durations)
     problems += _check_segments(root, documents, durations)
     problems += _check_labels(documents, n_splits, tasks)
     # stable: documents.csv by row, then segments.csv by row, then whole-file and label problems
     return sorted(problems, key=lambda p: (p.row is None, p.file != DOCUMENTS_FILE, p.row or 0))
+
+
+@dataclass(frozen=True)
+class _Files:
+    """Where a corpus's paths are read from, and the other folders they may point into."""
+
+    root: Path
+    data_roots: tuple[Path, ...]
+
+    def resolve(self, value: str, column: str, row: int) -> Path:
+        return contained(self.root, value, self.data_roots, column, row)
 
 
 def _cells(documents: pd.DataFrame, column: str) -> list[tuple[int, str, str]]:
@@ -126,7 +150,7 @@ def _check_ids(documents: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def _check_audio(root: Path, documents: pd.DataFrame, durations: dict[str, float]) -> list[Problem]:
+def _check_audio(files: _Files, documents: pd.DataFrame, durations: dict[str, float]) -> list[Problem]:
     problems = []
     have = {row for row, _, _ in _cells(documents, "audio_path")}
     for row in documents.index:
@@ -136,16 +160,21 @@ def _check_audio(root: Path, documents: pd.DataFrame, durations: dict[str, float
             )
     for row, doc, rel in _cells(documents, "audio_path"):
         suffix = Path(rel).suffix.lower()
+        try:
+            path = files.resolve(rel, "audio_path", row)
+        except PathOutside as exc:
+            problems.append(Problem(DOCUMENTS_FILE, row, rel, str(exc).split(": ", 1)[1]))
+            continue
         if suffix not in AUDIO_EXTENSIONS:
             message = (
                 f"audio_path {rel!r} has unknown audio extension {suffix or '(none)'!r}; use "
                 f"{', '.join(AUDIO_EXTENSIONS[:6])} or another common format, or convert the file."
             )
-        elif not (root / rel).is_file():
+        elif not path.is_file():
             message = f"audio_path {rel!r} does not exist; fix the path or remove the row."
         else:
             try:
-                durations[doc] = probe_audio(root / rel).duration_s
+                durations[doc] = probe_audio(path).duration_s
                 continue
             except AudioReadError as exc:
                 reason = exc.reason
@@ -156,14 +185,19 @@ def _check_audio(root: Path, documents: pd.DataFrame, durations: dict[str, float
     return problems
 
 
-def _check_transcripts(root: Path, documents: pd.DataFrame, durations: dict[str, float]) -> list[Problem]:
+def _check_transcripts(files: _Files, documents: pd.DataFrame, durations: dict[str, float]) -> list[Problem]:
     if "transcript_path" not in documents.columns:
         return []
     audio = dict(zip(documents["document_id"], documents["audio_path"], strict=True))
     problems = []
     for row, doc, rel in _cells(documents, "transcript_path"):
         try:
-            segments = read_transcript(root / rel)
+            path = files.resolve(rel, "transcript_path", row)
+        except PathOutside as exc:
+            problems.append(Problem(DOCUMENTS_FILE, row, rel, str(exc).split(": ", 1)[1]))
+            continue
+        try:
+            segments = read_transcript(path)
         except (ValueError, OSError) as exc:
             message = f"transcript_path {rel!r} cannot be imported: {exc}"
         else:

@@ -5,6 +5,9 @@ content key (the audio file's SHA-256, or ``"text"``), its segments (spans, or t
 and its revision. A changed recording, transcript, segmentation or encoder gives another key, so entries
 never go stale; delete the folder to reclaim space. Writes are atomic (temporary file + ``os.replace``):
 concurrent writers of one key leave one complete array, never a torn one.
+
+Each entry written for a corpus is listed in ``root/owners/<owner key>.txt`` (one relative path a line;
+:func:`owner_key` of the corpus folder), so deleting a corpus finds the cache entries derived from it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,15 +69,27 @@ def make_key(
     return CacheKey(sanitize_name(encoder_name), hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
+def owner_key(corpus_root: str | Path) -> str:
+    """The name of a corpus folder's list of cache entries (a hash of its absolute path)."""
+    return hashlib.sha256(os.path.abspath(corpus_root).encode("utf-8")).hexdigest()[:16]
+
+
+def owner_list(cache_root: str | Path, corpus_root: str | Path) -> Path:
+    """The file listing the cache entries written for the corpus at ``corpus_root``."""
+    return Path(cache_root) / "owners" / f"{owner_key(corpus_root)}.txt"
+
+
 class FeatureCache:
     """A folder of cached feature arrays (``.npy``, read with ``allow_pickle=False``).
 
     Args:
         root: cache folder (created on the first write).
+        owner: the corpus folder the entries are computed from, if any (its entries are listed).
     """
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, owner: str | Path | None = None) -> None:
         self.root = Path(root)
+        self.owner = owner
 
     make_key = staticmethod(make_key)
 
@@ -100,4 +116,9 @@ class FeatureCache:
         np.save(buffer, array, allow_pickle=False)
         path = self.path(key)
         atomic_write_bytes(path, buffer.getvalue())
+        if self.owner is not None:  # one short line, appended in one write (O_APPEND)
+            listing = owner_list(self.root, self.owner)
+            listing.parent.mkdir(parents=True, exist_ok=True)
+            with open(listing, "a", encoding="utf-8") as fh:
+                fh.write(f"{path.relative_to(self.root)}\n")
         return path

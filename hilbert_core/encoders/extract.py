@@ -44,15 +44,17 @@ class ExtractConfig:
 
 
 def ensure_segments(corpus: Corpus, whisper_model: str = BUNDLED, progress: Progress | None = None) -> int:
-    """Transcribe and segment documents that have no segments and no transcript; write them back to
-    ``segments.csv`` (so the user can inspect and correct them). Returns how many were transcribed."""
+    """Transcribe and segment documents that have no segments and no transcript, writing each finished
+    recording's segments to ``segments.csv`` at once (atomically; the user can inspect and correct them).
+    A run killed midway loses at most the recording it was on: the next one starts with the rest.
+    Returns how many were transcribed."""
     missing = [d for d in corpus.documents["document_id"].astype(str) if not corpus.segments_for(d)]
     for i, doc_id in enumerate(missing):
         if progress is not None:
-            progress(i / len(missing), f"transcribing {doc_id}")
+            progress(i / len(missing), f"transcribing {doc_id} ({i + 1}/{len(missing)})")
         corpus.segments[doc_id] = transcribe(str(corpus.audio_path(doc_id)), whisper_model)
-    if missing:
         write_segments(corpus.root, corpus.segments)
+    if missing:
         logger.info(
             "transcribed %d documents; segments written to %s", len(missing), corpus.root / "segments.csv"
         )
@@ -62,9 +64,9 @@ def ensure_segments(corpus: Corpus, whisper_model: str = BUNDLED, progress: Prog
 class Extractor:
     """Runs one audio and one text encoder over recordings, with caching. Encoders load lazily, once."""
 
-    def __init__(self, cfg: ExtractConfig, cache_dir: Path | None) -> None:
+    def __init__(self, cfg: ExtractConfig, cache_dir: Path | None, owner: Path | None = None) -> None:
         self.cfg = cfg
-        self.cache = FeatureCache(cache_dir) if cache_dir is not None else None
+        self.cache = FeatureCache(cache_dir, owner) if cache_dir is not None else None
         self._audio = None
         self._text = None
 
@@ -130,7 +132,7 @@ def extract_corpus(
         raise ValueError("both encoders are empty; name at least one of --audio-encoder, --text-encoder.")
     corpus = load_corpus(root)
     ensure_segments(corpus, cfg.whisper_model, progress)
-    extractor = Extractor(cfg, Path(cfg.cache_dir or Path(root) / ".hilbert" / "cache"))
+    extractor = Extractor(cfg, Path(cfg.cache_dir or Path(root) / ".hilbert" / "cache"), owner=Path(root))
     ids = corpus.documents["document_id"].astype(str).tolist()
     audio, text = [], []
     for i, doc_id in enumerate(ids):

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..config import ExperimentConfig
 from ..data import check_foldable, make_folds
+from ..training.choice import choose_for_members
 from ..training.engine import EpochCallback, Progress, TrainOutput, predict_members, train_members
 from ..training.probe import fit_linear_probe
 from ..training.recipe import PreparedData, candidate_grid, member_specs, prepare, select_candidate
@@ -63,14 +64,17 @@ def cross_validate(
     cfg = cfg.replace(eval=overrides) if overrides else cfg
     data = prepare(audio, text, labels, groups, cfg)
     cfg = data.cfg
-    check_foldable(data.y, data.classes, data.groups, cfg.eval.n_splits)
+    notes = check_foldable(data.y, data.classes, data.groups, cfg.eval.n_splits)
     folds = make_folds(data.y, data.groups, cfg.eval.n_splits, cfg.eval.seed)
     if cfg.eval.method == "linear":
         proba, diagnostics, selected, timings = _run_linear(data, folds)
     else:
-        proba, diagnostics, selected, timings = _run_neural(data, folds, progress, on_epoch)
+        proba, diagnostics, selected, timings = _run_neural(data, folds, progress, on_epoch, notes)
+    for note in notes:
+        logger.warning(note)
     report = _report(data, folds, proba, diagnostics, selected)
     report.timings = {"total": time.perf_counter() - start, **timings}
+    report.notes = notes
     logger.info(report.summary())
     return report
 
@@ -106,50 +110,82 @@ def _run_linear(data: PreparedData, folds: list) -> tuple[np.ndarray, list, list
     selected = []
     for train, test in folds:
         groups = data.groups[train] if data.groups is not None else None
-        probe = fit_linear_probe(x[train], data.y[train], groups, data.cfg.eval.seed)
+        probe = fit_linear_probe(
+            x[train], data.y[train], groups, data.cfg.eval.seed, rule=data.cfg.train.probe_rule
+        )
         proba[test] = probe.predict_proba(x[test])
-        selected.append({"C": probe.C})
+        selected.append({"C": probe.C, "probe_selection": probe.selection})
     return proba, [[] for _ in folds], selected, {}
 
 
+def _outer_probes(data: PreparedData, folds: list) -> list:
+    """The linear probe of each outer training fold (its C anchors the networks; it is the fallback)."""
+    x = data.docs.mean_pooled(data.cfg.eval.modality)
+    return [
+        fit_linear_probe(
+            x[train],
+            data.y[train],
+            data.groups[train] if data.groups is not None else None,
+            data.cfg.eval.seed,
+            rule=data.cfg.train.probe_rule,
+        )
+        for train, _ in folds
+    ]
+
+
 def _run_neural(
-    data: PreparedData, folds: list, progress: Progress | None, on_epoch: EpochCallback | None
+    data: PreparedData,
+    folds: list,
+    progress: Progress | None,
+    on_epoch: EpochCallback | None,
+    notes: list[str],
 ) -> tuple[np.ndarray, list, list, dict]:
+    cfg = data.cfg
+    uses_probe = cfg.model.anchor == "probe" or cfg.train.choose_probe
+    probes = _outer_probes(data, folds) if uses_probe else [None] * len(folds)
     specs, cand_of, fold_of = [], [], []
     for f, (train, _) in enumerate(folds):
-        s, c = member_specs(data, train, data.cfg.eval.seed * 100 + f)
+        probe_c, temp = (
+            (probes[f].C, probes[f].selection.get("temperature", 1.0)) if probes[f] else (1.0, 1.0)
+        )
+        s, c = member_specs(data, train, cfg.eval.seed * 100 + f, probe_c, notes, temp)
         specs += s
         cand_of += c
         fold_of += [f] * len(s)
     cand_of_arr, fold_of_arr = np.array(cand_of), np.array(fold_of)
     labels = [f"fold {f}" for f in fold_of]
     out = train_members(
-        data.docs,
-        data.y,
-        len(data.classes),
-        specs,
-        data.cfg,
-        progress=progress,
-        on_epoch=on_epoch,
-        labels=labels,
+        data.docs, data.y, len(data.classes), specs, cfg, progress=progress, on_epoch=on_epoch, labels=labels
     )
-    grid = candidate_grid(data.cfg)
+    grid = candidate_grid(cfg)
     proba = np.zeros((len(data.y), len(data.classes)))
     diagnostics, selected = [], []
     member_proba = predict_members(out.model, data.docs, [folds[f][1] for f in fold_of])
+    val_proba = (
+        predict_members(out.model, data.docs, [s.val_idx for s in specs]) if cfg.train.choose_probe else None
+    )
+    x = data.docs.mean_pooled(cfg.eval.modality)
     for f, (_, test) in enumerate(folds):
         members = np.flatnonzero(fold_of_arr == f)
         best = select_candidate(out, members, cand_of_arr[members])
         chosen = members[cand_of_arr[members] == best]
         proba[test] = np.mean([member_proba[m] for m in chosen], axis=0)
+        record = {
+            **grid[best],
+            "best_epoch": out.best_epoch[chosen].tolist(),
+            "val_loss": out.best_val_loss[chosen].tolist(),
+        }
+        if probes[f] is not None:
+            record["C"] = probes[f].C
+        if val_proba is not None:
+            choice = choose_for_members(
+                x, data.y, specs, chosen, val_proba, probes[f].C, cfg.train.probe_rule
+            )
+            record.update(choice.to_dict())
+            if choice.chosen == "probe":
+                proba[test] = probes[f].predict_proba(x[test])
         diagnostics.append(_fold_history(out, chosen))
-        selected.append(
-            {
-                **grid[best],
-                "best_epoch": out.best_epoch[chosen].tolist(),
-                "val_loss": out.best_val_loss[chosen].tolist(),
-            }
-        )
+        selected.append(record)
     return proba, diagnostics, selected, {"train": out.seconds, "model_steps": float(out.model_steps)}
 
 

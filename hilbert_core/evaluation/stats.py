@@ -110,7 +110,24 @@ def delong_variance(y: np.ndarray, proba: np.ndarray) -> float:
     return float(np.sum(macro_auc_components(y, proba).influence ** 2))
 
 
-def delong_test(y: np.ndarray, proba_a: np.ndarray, proba_b: np.ndarray) -> PairedTest:
+def clustered_sum_of_squares(influence: np.ndarray, groups: np.ndarray | None) -> float:
+    """``sum_s (sum_{i in s} psi(i))**2`` over clusters ``s`` (e.g. subjects): the variance of a sum of
+    per-document influences when documents of one subject are not independent. Without ``groups`` (or
+    with one document per group) it is ``sum_i psi(i)**2``, DeLong's variance.
+
+    References:
+        the cluster-robust ("sandwich") variance of an asymptotically linear statistic; for the AUC,
+        Obuchowski (1997), "Nonparametric analysis of clustered ROC curve data".
+    """
+    if groups is None:
+        return float(np.sum(influence**2))
+    _, cluster = np.unique(np.asarray(groups).astype(str), return_inverse=True)
+    return float(np.sum(np.bincount(cluster, weights=influence) ** 2))
+
+
+def delong_test(
+    y: np.ndarray, proba_a: np.ndarray, proba_b: np.ndarray, groups: np.ndarray | None = None
+) -> PairedTest:
     """Paired DeLong test of ``AUC(a) == AUC(b)`` on the same documents and labels.
 
     ``var(delta) = sum_i (psi_a(i) - psi_b(i))**2``, which for C == 2 is DeLong's
@@ -123,6 +140,9 @@ def delong_test(y: np.ndarray, proba_a: np.ndarray, proba_b: np.ndarray) -> Pair
         y: (N,) int class indices 0..C-1; every class needs at least 2 documents.
         proba_a: (N, C) class probabilities of method a.
         proba_b: (N, C) class probabilities of method b.
+        groups: optional (N,) subject of each document: the influences are summed per subject before
+            squaring (:func:`clustered_sum_of_squares`), so repeated documents of one subject do not
+            count as independent evidence.
 
     Returns:
         PairedTest with ``auc_a``, ``auc_b``, ``delta``, ``se``, ``z``, ``p_value`` and ``n`` (= N).
@@ -133,7 +153,7 @@ def delong_test(y: np.ndarray, proba_a: np.ndarray, proba_b: np.ndarray) -> Pair
     y, proba_a, proba_b = validate_pair(y, proba_a, proba_b, min_per_class=2, purpose="the DeLong test")
     comp_a, comp_b = _components(y, proba_a), _components(y, proba_b)
     delta = comp_a.auc - comp_b.auc
-    var = float(np.sum((comp_a.influence - comp_b.influence) ** 2))
+    var = clustered_sum_of_squares(comp_a.influence - comp_b.influence, groups)
     if var > 0.0:
         se = math.sqrt(var)
         z = delta / se

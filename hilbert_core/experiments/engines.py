@@ -145,8 +145,11 @@ class LocalEngine:
             self._devices.close()
 
 
-def create_engine(name: str, workers: int | None = None, address: str | None = None):
-    """Build the engine ``name`` (one of :data:`ENGINES`)."""
+def create_engine(
+    name: str, workers: int | None = None, address: str | None = None, workspace: str | Path | None = None
+):
+    """Build the engine ``name`` (one of :data:`ENGINES`); a local Ray keeps its temporary folder in
+    ``workspace``."""
     check_engine_args(name, workers, address)
     if name == "sequential":
         return SequentialEngine()
@@ -154,4 +157,4 @@ def create_engine(name: str, workers: int | None = None, address: str | None = N
         return LocalEngine(workers)
     from .engines_ray import RayEngine
 
-    return RayEngine(address, workers)
+    return RayEngine(address, workers, workspace)

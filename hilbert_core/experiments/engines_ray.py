@@ -2,16 +2,24 @@
 
 Kept apart from :mod:`hilbert_core.experiments.engines` so that the local engines never import Ray; an
 address is checked (TCP, then a real driver connection under a deadline) before anything starts.
+
+A local Ray keeps its temporary folder (sockets, logs, objects spilled to disk) in the workspace
+(``<workspace>/.ray``), never in the system's temporary folder. Ray's socket paths must stay under 108
+bytes; for a workspace whose path is too long for that, sockets and logs go to a private (0700)
+temporary folder removed at shutdown, and spilled objects still go to the workspace.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -78,12 +86,44 @@ def _probe_ray(address: str, timeout_s: float) -> None:
         )
 
 
+RAY_TEMP_MAX = 44  # + "/session_<date>_<time>_<us>_<pid>/sockets/plasma_store" <= 107 bytes
+
+
+def local_ray_kwargs(workspace: str | Path | None, workers: int | None) -> tuple[dict[str, Any], Path | None]:
+    """``ray.init`` arguments of a local Ray whose temporary files stay in ``workspace``, and a private
+    temporary folder to remove at shutdown (None when the workspace holds them all)."""
+    from ..workspace import ray_temp_dir
+
+    kwargs: dict[str, Any] = {"num_cpus": workers or os.cpu_count() or 1, "num_gpus": count_gpus()}
+    if workspace is None:
+        return kwargs, None
+    temp = ray_temp_dir(Path(workspace).resolve())
+    temp.mkdir(mode=0o700, exist_ok=True)
+    if len(str(temp)) <= RAY_TEMP_MAX:
+        return {**kwargs, "_temp_dir": str(temp)}, None
+    private = Path(tempfile.mkdtemp(prefix="hilbert-ray-"))  # 0700; sockets and logs only
+    spill = {"type": "filesystem", "params": {"directory_path": str(temp / "spill")}}
+    logger.warning(
+        "workspace path too long for Ray's sockets: Ray logs go to %s (removed at shutdown), spilled "
+        "objects to %s",
+        private,
+        temp / "spill",
+    )
+    return {
+        **kwargs,
+        "_temp_dir": str(private),
+        "_system_config": {"object_spilling_config": json.dumps(spill)},
+    }, private
+
+
 class RayEngine:
     """Ray tasks; one GPU per task where the cluster has GPUs, one CPU otherwise."""
 
     name = "ray"
 
-    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+    def __init__(
+        self, address: str | None = None, workers: int | None = None, workspace: str | Path | None = None
+    ) -> None:
         try:
             import ray
         except ImportError:
@@ -95,13 +135,14 @@ class RayEngine:
             check_ray_address(address)
         self._ray = ray
         self._started = not ray.is_initialized()
+        self._private_temp: Path | None = None
         if self._started:
             kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
             if address:
                 kwargs["address"] = address
             else:
-                kwargs["num_cpus"] = workers or os.cpu_count() or 1
-                kwargs["num_gpus"] = count_gpus()
+                local, self._private_temp = local_ray_kwargs(workspace, workers)
+                kwargs.update(local)
             ray.init(**kwargs)
         resources = ray.cluster_resources()
         self.gpus = int(resources.get("GPU", 0))
@@ -139,3 +180,5 @@ class RayEngine:
         self._features.clear()  # frees the object store of a Ray this engine did not start
         if self._started:
             self._ray.shutdown()
+        if self._private_temp is not None:
+            shutil.rmtree(self._private_temp, ignore_errors=True)

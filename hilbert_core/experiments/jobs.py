@@ -5,6 +5,12 @@ it) and writes its status, progress and result to the ``jobs`` table of the work
 can read them back later, e.g. after reopening the app. Cancelling sends SIGTERM to the job's process
 group: the job marks its unfinished runs cancelled and stops its workers. A job whose process vanished
 (killed, machine rebooted) is reported as ``lost``; start it again and the sweep resumes where it stopped.
+A process is known by its id *and* its start time (ids are reused), so a new process that happens to get
+a dead job's id does not keep that job "running".
+
+At most ``max_jobs`` jobs (a workspace setting, default 2) run at once in a workspace: one more is
+refused when it is asked for, with a one-line error. Starting and cancelling need a researcher
+(:mod:`hilbert_core.access`) and are written to the audit log with who did them.
 
 Job specs are plain JSON (:mod:`hilbert_core.experiments.job_spec`).
 
@@ -29,16 +35,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..access import require
+from ..audit import record
 from ..workspace import job_curves, job_log, registry_path
 from .curves import CurveWriter
 from .engine_checks import check_engine_args
 from .job_spec import JOB_KINDS, build_spec, engine_name
-from .processes import HOST, process_alive
+from .processes import HOST, own_start, process_alive, process_start
 from .recording import JobCancelled
 from .registry import RunRegistry
 
 logger = logging.getLogger(__name__)
 FINAL = ("done", "failed", "cancelled", "lost")
+SPAWN_GRACE_S = 60.0  # a queued job without a pid yet counts against the cap this long
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ class JobStatus:
     log_path: str | None
     result: dict[str, Any]
     host: str | None = None  # the machine its process runs on
+    started_by: str | None = None  # who asked for it (the audit log has the rest)
+    pid_started: float | None = None  # when its process started: with pid, the process's identity
 
     @property
     def is_final(self) -> bool:
@@ -70,22 +81,37 @@ def _registry(workspace: str | Path) -> RunRegistry:
 
 
 def start_job(workspace: str | Path, spec: dict[str, Any]) -> str:
-    """Check ``spec``, record the job and start it in a detached process; returns the job id."""
+    """Check ``spec``, record the job and start it in a detached process; returns the job id.
+
+    Raises:
+        ValueError: a bad spec, a user who may not train, or ``max_jobs`` jobs already running.
+    """
+    from ..settings import load_settings
+
     kind = spec.get("kind")
     if kind not in JOB_KINDS:
         raise ValueError(f"job kind {kind!r} is unknown; choose one of {', '.join(JOB_KINDS)}.")
+    actor = require(workspace, "train")
     build_spec(spec)  # fail here, in the caller, on a bad spec: not later in a log file
     if kind != "train":
         check_engine_args(engine_name(spec), spec.get("workers"), spec.get("address"))
     workspace = Path(workspace).resolve()
+    cap = load_settings(workspace).max_jobs
     job_id = uuid.uuid4().hex[:12]
     log_path = job_log(workspace, job_id)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with _registry(workspace).transaction() as db:
+    with _registry(workspace).transaction() as db:  # the count and the insert under one write lock
+        running = _live_jobs(db)
+        if len(running) >= cap:
+            raise ValueError(
+                f"this workspace already runs {len(running)} job(s) ({', '.join(running)}), its cap (setting "
+                f"max_jobs = {cap}); wait for one to finish or cancel one (Train page, or `hilbert jobs "
+                "cancel ID`)."
+            )
         db.execute(
-            "INSERT INTO jobs (id, kind, status, spec_json, created_at, log_path, host) "
-            "VALUES (?, ?, 'queued', ?, ?, ?, ?)",
-            (job_id, kind, json.dumps(spec), time.time(), str(log_path), HOST),
+            "INSERT INTO jobs (id, kind, status, spec_json, created_at, log_path, host, started_by) "
+            "VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
+            (job_id, kind, json.dumps(spec), time.time(), str(log_path), HOST, actor.name),
         )
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
@@ -96,8 +122,26 @@ def start_job(workspace: str | Path, spec: dict[str, Any]) -> str:
             start_new_session=True,  # survives the app or terminal; cancel signals its whole group
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-    _update(workspace, job_id, pid=proc.pid)
+    _update(workspace, job_id, pid=proc.pid, pid_started=process_start(proc.pid))
+    record(workspace, "start job", job_id, actor, kind=kind)
     return job_id
+
+
+def _live_jobs(db) -> list[str]:
+    """Ids of the jobs that are queued or running and not lost (caller holds the write lock)."""
+    now, live = time.time(), []
+    rows = db.execute(
+        "SELECT id, pid, pid_started, host, created_at FROM jobs WHERE status IN ('queued', 'running')"
+    ).fetchall()
+    for job_id, pid, started, host, created in rows:
+        if host != HOST:  # another machine's: cannot be checked from here, so it counts
+            live.append(job_id)
+        elif pid is None:
+            if now - created < SPAWN_GRACE_S:
+                live.append(job_id)
+        elif process_alive(pid, started):
+            live.append(job_id)
+    return live
 
 
 def get_job(workspace: str | Path, job_id: str) -> JobStatus:
@@ -123,6 +167,7 @@ def cancel_job(workspace: str | Path, job_id: str) -> JobStatus:
     job = get_job(workspace, job_id)
     if job.is_final:
         return job
+    record(workspace, "cancel job", job_id, require(workspace, "cancel"))
     if _cancel_queued(workspace, job_id):  # its process, if already up, sees this and exits unstarted
         return get_job(workspace, job_id)
     job = get_job(workspace, job_id)  # running, or it finished in the meantime
@@ -133,7 +178,7 @@ def cancel_job(workspace: str | Path, job_id: str) -> JobStatus:
             f"job {job_id} runs on another machine ({job.host}, this is {HOST}); cancel it there with "
             f"`hilbert jobs cancel {job_id} --workspace WORKSPACE`."
         )
-    if job.pid is not None and process_alive(job.pid):
+    if job.pid is not None and process_alive(job.pid, job.pid_started):
         try:
             os.killpg(job.pid, signal.SIGTERM)
         except ProcessLookupError:
@@ -158,8 +203,9 @@ def _claim_start(workspace: str | Path, job_id: str) -> bool:
     """Mark the job running, in one statement, only if it is still queued (not cancelled meanwhile)."""
     with _registry(workspace).transaction() as db:
         cur = db.execute(
-            "UPDATE jobs SET status = 'running', started_at = ?, pid = ? WHERE id = ? AND status = 'queued'",
-            (time.time(), os.getpid(), job_id),
+            "UPDATE jobs SET status = 'running', started_at = ?, pid = ?, pid_started = ? "
+            "WHERE id = ? AND status = 'queued'",
+            (time.time(), os.getpid(), own_start(), job_id),
         )
         return cur.rowcount == 1
 
@@ -177,16 +223,16 @@ def wait_job(workspace: str | Path, job_id: str, timeout_s: float = 600.0, poll_
 def _select(workspace: str | Path, tail: str, args: tuple) -> list[JobStatus]:
     query = (
         "SELECT id, kind, status, spec_json, progress, message, created_at, started_at, finished_at, pid, "
-        f"error, log_path, result_json, host FROM jobs {tail}"
+        f"error, log_path, result_json, host, started_by, pid_started FROM jobs {tail}"
     )
     with _registry(workspace).connect() as db:
         rows = db.execute(query, args).fetchall()
     out = []
     for r in rows:
         status = r[2]
-        if status in ("queued", "running") and r[13] == HOST and r[9] is not None and not process_alive(r[9]):
-            status = "lost"
-        out.append(JobStatus(r[0], r[1], status, json.loads(r[3]), *r[4:12], json.loads(r[12]), r[13]))
+        if status in ("queued", "running") and r[13] == HOST and r[9] is not None:
+            status = status if process_alive(r[9], r[15]) else "lost"
+        out.append(JobStatus(r[0], r[1], status, json.loads(r[3]), *r[4:12], json.loads(r[12]), *r[13:]))
     return out
 
 

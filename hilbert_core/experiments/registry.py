@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .processes import HOST, process_alive
+from ..access import current_actor, local_actor
+from .processes import HOST, own_start, process_alive
 from .registry_schema import SCHEMA_VERSION, upgrade_schema  # noqa: F401  (SCHEMA_VERSION: public)
 
 STATUSES = ("queued", "running", "done", "failed", "cancelled")
@@ -107,7 +108,7 @@ class RunRegistry:
         run_id = uuid.uuid4().hex[:12]
         db.execute(
             "INSERT INTO runs (id, kind, status, cell_key, config_json, created_at, package_version, job_id, "
-            "pid, host) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
+            "pid, pid_started, host, created_by) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 run_id,
                 kind,
@@ -117,7 +118,9 @@ class RunRegistry:
                 __version__,
                 job_id,
                 os.getpid(),
+                own_start(),
                 HOST,
+                (current_actor(shared=False) or local_actor()).name,  # a job's process: its account
             ),
         )
         return run_id
@@ -147,11 +150,12 @@ class RunRegistry:
                 "SELECT 1 FROM runs WHERE cell_key = ? AND status = 'done'", (cell_key,)
             ).fetchone():
                 return None
-            for run_id, pid, host in db.execute(
-                "SELECT id, pid, host FROM runs WHERE cell_key = ? AND status IN ('queued', 'running')",
+            for run_id, pid, started, host in db.execute(
+                "SELECT id, pid, pid_started, host FROM runs "
+                "WHERE cell_key = ? AND status IN ('queued', 'running')",
                 (cell_key,),
             ).fetchall():
-                if pid is not None and pid != os.getpid() and host == HOST and process_alive(pid):
+                if pid is not None and pid != os.getpid() and host == HOST and process_alive(pid, started):
                     return None
                 self._update(
                     db, run_id, "failed", finished_at=time.time(), error="interrupted (its process is gone)"
@@ -159,7 +163,8 @@ class RunRegistry:
             return self._insert(db, kind, config, cell_key, job_id)
 
     def start(self, run_id: str, device: str) -> None:
-        self._set(run_id, "running", started_at=time.time(), device=device, pid=os.getpid(), host=HOST)
+        fields = {"started_at": time.time(), "device": device, "pid": os.getpid(), "pid_started": own_start()}
+        self._set(run_id, "running", **fields, host=HOST)
 
     def finish(
         self,
@@ -216,10 +221,12 @@ class RunRegistry:
         with self._transaction() as db:
             stale = [
                 run_id
-                for run_id, pid in db.execute(
-                    "SELECT id, pid FROM runs WHERE status IN ('queued', 'running') AND host = ?", (HOST,)
+                for run_id, pid, started in db.execute(
+                    "SELECT id, pid, pid_started FROM runs "
+                    "WHERE status IN ('queued', 'running') AND host = ?",
+                    (HOST,),
                 ).fetchall()
-                if pid is not None and not process_alive(pid)
+                if pid is not None and not process_alive(pid, started)
             ]
             for run_id in stale:
                 self._update(

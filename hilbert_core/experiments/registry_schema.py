@@ -1,11 +1,15 @@
-"""The run registry's SQLite schema and its upgrades (version in ``PRAGMA user_version``)."""
+"""The run registry's SQLite schema and its upgrades (version in ``PRAGMA user_version``).
+
+An upgrade is one transaction: every table, index and column it adds and the new version number are
+committed together, or (on any error, or a kill) none of them is.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,
@@ -59,6 +63,32 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 """
 _RUN_COLUMNS_2 = {"host": "TEXT", "job_id": "TEXT"}
+# Schema 3: a process is known by its id and its start time (ids are reused); runs and jobs record who
+# asked for them.
+_RUN_COLUMNS_3 = {"pid_started": "REAL", "created_by": "TEXT"}
+_JOB_COLUMNS_3 = {"pid_started": "REAL", "started_by": "TEXT"}
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _add_columns(db: sqlite3.Connection, table: str, columns: dict[str, str]) -> None:
+    have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+    for column, sql_type in columns.items():
+        if column not in have:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Every step from any older version to :data:`SCHEMA_VERSION` (each one safe to repeat)."""
+    for statement in _statements(_SCHEMA):
+        db.execute(statement)
+    _add_columns(db, "runs", _RUN_COLUMNS_2)
+    for statement in _statements(_SCHEMA_2):
+        db.execute(statement)
+    _add_columns(db, "runs", _RUN_COLUMNS_3)
+    _add_columns(db, "jobs", _JOB_COLUMNS_3)
 
 
 def upgrade_schema(db: sqlite3.Connection, path: Path) -> None:
@@ -76,10 +106,12 @@ def upgrade_schema(db: sqlite3.Connection, path: Path) -> None:
         )
     if version == SCHEMA_VERSION:  # nothing to write: a read-only workspace opens too
         return
-    db.executescript(_SCHEMA)
-    have = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
-    for column, sql_type in _RUN_COLUMNS_2.items():
-        if column not in have:
-            db.execute(f"ALTER TABLE runs ADD COLUMN {column} {sql_type}")
-    db.executescript(_SCHEMA_2)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    db.execute("BEGIN IMMEDIATE")  # one transaction (executescript would commit statement by statement)
+    try:
+        if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:  # not done meanwhile
+            _upgrade(db)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

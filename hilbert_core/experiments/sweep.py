@@ -303,7 +303,7 @@ def run_sweep(
     if not todo:
         out.seconds = time.perf_counter() - start
         return out
-    runner = create_engine(engine, workers, address)
+    runner = create_engine(engine, workers, address, workspace)
     driver = _Driver(spec, workspace, runner, job_id, hooks)
     driver.registry.interrupt_stale()
     cancelled = True

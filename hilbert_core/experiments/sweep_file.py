@@ -184,6 +184,9 @@ def _ablations(check: _Checker, node: yaml.Node | None) -> tuple[tuple[str, ...]
         raise check.fail(node, "'ablations' is a list of loss lists, e.g. [[contrastive, cka, mi], [cka]].")
     out = []
     for item in node.value:
+        if isinstance(item, yaml.SequenceNode) and not item.value or getattr(item, "value", None) == "none":
+            out.append(())  # [] or none: the HILBERT architecture on cross-entropy only (the control)
+            continue
         losses = check.scalars(item, "ablations", AUX_LOSSES)
         out.append(tuple(sorted({n.value for n in losses}, key=AUX_LOSSES.index)))
     return tuple(dict.fromkeys(out))

@@ -12,7 +12,7 @@ from torch.nn import functional as F
 
 from ..config import LossConfig
 from ..types import LossOutput, ModelOutput
-from .cka import cka_loss, linear_cka
+from .cka import cka, cka_loss
 from .contrastive import contrastive_loss, dual_contrastive_loss
 from .mutual_info import infonce_mi, mi_balance_loss
 
@@ -80,7 +80,7 @@ def compute_objective(
             parts["contrastive_loss"] = dual_contrastive_loss(za, zt, zj, tau, cfg.contrastive_negatives)
             weights["contrastive_loss"] = cfg.contrastive_weight
         if "cka" in losses:
-            parts["cka_loss"] = cka_loss(za, zt, zj)
+            parts["cka_loss"] = cka_loss(za, zt, zj, cfg.cka_estimator)
             weights["cka_loss"] = cfg.cka_weight
         if "mi" in losses:
             # The dot-product critic runs on unit vectors (choice): raw projector outputs / τ overflow.
@@ -88,17 +88,19 @@ def compute_objective(
             weights["mi_loss"] = cfg.mi_weight
     total = sum(weights[name] * value for name, value in parts.items())
     if zj is not None:
-        parts.update(_diagnostics(za, zt, zj, tau))
+        parts.update(_diagnostics(za, zt, zj, tau, cfg.cka_estimator))
     return LossOutput(total=total, parts=parts)
 
 
-def _diagnostics(za: torch.Tensor, zt: torch.Tensor, zj: torch.Tensor, tau: float) -> dict[str, torch.Tensor]:
+def _diagnostics(
+    za: torch.Tensor, zt: torch.Tensor, zj: torch.Tensor, tau: float, estimator: str
+) -> dict[str, torch.Tensor]:
     with torch.no_grad():
         ua, ut, uj = (F.normalize(z, dim=-1) for z in (za, zt, zj))
         ceiling = torch.full(za.shape[:-2], math.log(za.shape[-2]))
         return {
-            "cka_audio_joint": linear_cka(za, zj),
-            "cka_text_joint": linear_cka(zt, zj),
+            "cka_audio_joint": cka(za, zj, estimator),
+            "cka_text_joint": cka(zt, zj, estimator),
             "mi_audio": infonce_mi(uj, ua, tau),
             "mi_text": infonce_mi(uj, ut, tau),
             "mi_ceiling": ceiling,

@@ -32,13 +32,13 @@ class MultiHeadAttention(nn.Module):
     output (see :class:`SegmentSelfAttention`).
     """
 
-    def __init__(self, num_members: int, dim: int, num_heads: int) -> None:
+    def __init__(self, num_members: int, dim: int, num_heads: int, zero_out: bool = False) -> None:
         super().__init__()
         self.num_heads = num_heads
         self.q = MemberLinear(num_members, dim, dim)
         self.k = MemberLinear(num_members, dim, dim)
         self.v = MemberLinear(num_members, dim, dim)
-        self.out = MemberLinear(num_members, dim, dim)
+        self.out = MemberLinear(num_members, dim, dim, init="zeros" if zero_out else "uniform")
 
     def forward(self, query: torch.Tensor, context: torch.Tensor, context_mask: torch.Tensor) -> torch.Tensor:
         """Args: query, context (..., S, D); context_mask (..., S). Returns (..., S, D)."""
@@ -52,18 +52,35 @@ class MultiHeadAttention(nn.Module):
 
 
 class SegmentSelfAttention(nn.Module):
-    """``num_layers`` blocks of ``x <- LayerNorm(x + Dropout(MHA(x, x)))`` over a document's segments."""
+    """``num_layers`` blocks over a document's segments: post-norm ``x <- LayerNorm(x + Dropout(MHA(x, x)))``
+    (the paper's), or with ``identity_init`` pre-norm ``x <- x + Dropout(MHA(LayerNorm(x)))`` whose output
+    projection starts at zero, so each block starts as the identity and each segment keeps its own
+    representation (context is added residually)."""
 
-    def __init__(self, num_members: int, dim: int, num_heads: int, num_layers: int, dropout: float) -> None:
+    def __init__(
+        self,
+        num_members: int,
+        dim: int,
+        num_heads: int,
+        num_layers: int,
+        dropout: float,
+        identity_init: bool = False,
+    ) -> None:
         super().__init__()
-        self.attn = nn.ModuleList(MultiHeadAttention(num_members, dim, num_heads) for _ in range(num_layers))
+        self.attn = nn.ModuleList(
+            MultiHeadAttention(num_members, dim, num_heads, zero_out=identity_init) for _ in range(num_layers)
+        )
         self.norm = nn.ModuleList(MemberLayerNorm(num_members, dim) for _ in range(num_layers))
-        self.dropout = dropout
+        self.dropout, self.pre_norm = dropout, identity_init
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Args: x (..., S, D); mask (..., S). Returns (..., S, D)."""
         for attn, norm in zip(self.attn, self.norm, strict=True):
-            x = norm(x + member_dropout(attn(x, x, mask), self.dropout, self.training))
+            if self.pre_norm:
+                h = norm(x)
+                x = x + member_dropout(attn(h, h, mask), self.dropout, self.training)
+            else:
+                x = norm(x + member_dropout(attn(x, x, mask), self.dropout, self.training))
         return x
 
 
@@ -74,10 +91,11 @@ class AttentionPool(nn.Module):
     the segment attention shown to users.
     """
 
-    def __init__(self, num_members: int, dim: int) -> None:
+    def __init__(self, num_members: int, dim: int, mean_init: bool = False) -> None:
         super().__init__()
         self.v = MemberLinear(num_members, dim, dim)
-        self.w = MemberLinear(num_members, dim, 1, bias=False)
+        # mean_init: the scorer w starts at zero, so pooling starts as the mean of the real segments
+        self.w = MemberLinear(num_members, dim, 1, bias=False, init="zeros" if mean_init else "uniform")
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Args: x (..., S, D); mask (..., S). Returns (..., D) and (..., S)."""

@@ -1,4 +1,5 @@
-"""What every network shares: feature standardisation, input dropout, and the single-model view.
+"""What every network shares: feature standardisation, input dropout, the probe anchor, and the
+single-model view.
 
 Shape legend: M members, B documents, S segments, Da/Dt frozen feature widths, C classes.
 Inputs are (B, S, D) when shared by all members or (M, B, S, D) with one batch per member.
@@ -62,6 +63,12 @@ class StackedModel(nn.Module):
             self.register_buffer(f"{name}_mean", torch.zeros(num_members, 1, 1, dim))
             self.register_buffer(f"{name}_std", torch.ones(num_members, 1, 1, dim))
         self.register_buffer("input_dropout", torch.full((num_members,), cfg.input_dropout))
+        if cfg.anchor == "probe":  # a linear probe per member, on its mean-pooled raw features
+            f = self.audio_dim + self.text_dim
+            self.register_buffer("probe_mean", torch.zeros(num_members, 1, f))
+            self.register_buffer("probe_scale", torch.ones(num_members, 1, f))
+            self.register_buffer("probe_coef", torch.zeros(num_members, f, num_classes))
+            self.register_buffer("probe_bias", torch.zeros(num_members, 1, num_classes))
         self.compute_dtype = torch.float32  # set by set_compute_dtype
 
     def set_standardization(self, audio_mean=None, audio_std=None, text_mean=None, text_std=None) -> None:
@@ -119,6 +126,38 @@ class StackedModel(nn.Module):
             scale = channel_dropout_scale(scale, self.input_dropout, x.shape[-3])  # (M, B, 1, D)
         shift = -getattr(self, f"{name}_mean") * scale
         return torch.addcmul(shift.to(dt), x.to(dt), scale.to(dt))
+
+    def set_probes(self, probes: Sequence) -> None:
+        """Set member m's anchor to ``probes[m]`` (a fitted linear probe: ``mean``, ``scale`` (F,),
+        ``coef`` (C, F) or (1, F) for a binary task, ``intercept``), fitted on that member's training
+        documents (see :class:`hilbert_core.training.probe.LinearProbe`)."""
+        if len(probes) != self.num_members:
+            raise ValueError(f"got {len(probes)} probes for {self.num_members} members; give one per member.")
+        with torch.no_grad():
+            for m, probe in enumerate(probes):
+                coef, bias = np.asarray(probe.coef, np.float64).T, np.asarray(probe.intercept, np.float64)
+                if coef.shape[1] == 1:  # binary: logits (0, z), the softmax of which is the logistic
+                    coef, bias = np.concatenate([np.zeros_like(coef), coef], 1), np.r_[0.0, bias]
+                self.probe_mean[m, 0] = torch.from_numpy(np.asarray(probe.mean, np.float64))
+                self.probe_scale[m, 0] = torch.from_numpy(np.asarray(probe.scale, np.float64))
+                self.probe_coef[m] = torch.from_numpy(coef)
+                self.probe_bias[m, 0] = torch.from_numpy(bias)
+
+    def anchored(
+        self, logits: torch.Tensor, audio: torch.Tensor | None, text: torch.Tensor | None, mask: torch.Tensor
+    ) -> torch.Tensor:
+        """``logits`` plus each member's probe logits on the mean-pooled raw features (``anchor="probe"``);
+        ``logits`` unchanged otherwise. logits (M, B, C); inputs as in ``forward``."""
+        if self.cfg.anchor != "probe":
+            return logits
+        mask = broadcast_members(mask, self.num_members, shared_dim=2).float()  # (M, B, S)
+        count = mask.sum(-1, keepdim=True).clamp_min(1)  # (M, B, 1)
+        parts = [
+            (broadcast_members(x, self.num_members, shared_dim=3).float() * mask[..., None]).sum(-2) / count
+            for _, x in self._inputs(audio, text)
+        ]  # (M, B, Da), (M, B, Dt): the probe's input, in its order (audio, then text)
+        z = (torch.cat(parts, dim=-1) - self.probe_mean) / self.probe_scale  # (M, B, F)
+        return logits + torch.baddbmm(self.probe_bias, z, self.probe_coef)  # (M, B, C)
 
     def _inputs(self, audio: _Features | None, text: _Features | None) -> list[tuple[str, _Features]]:
         """The (name, features) pairs of the modalities this network uses (tensors or arrays)."""

@@ -18,15 +18,23 @@ class CrossModalEncoder(nn.Module):
     ``h_j = AttnPool(SelfAttn(Linear([H_{a→t} ; H_{t→a}])))`` (eq. 2; concatenation per segment
     along features, 2D -> D)."""
 
-    def __init__(self, num_members: int, dim: int, num_heads: int, num_layers: int, dropout: float) -> None:
+    def __init__(
+        self,
+        num_members: int,
+        dim: int,
+        num_heads: int,
+        num_layers: int,
+        dropout: float,
+        anchored: bool = False,
+    ) -> None:
         super().__init__()
         self.audio_to_text = MultiHeadAttention(num_members, dim, num_heads)
         self.text_to_audio = MultiHeadAttention(num_members, dim, num_heads)
         # Linear([H_at ; H_ta]) written as H_at W_1 + H_ta W_2: same map, no concatenated copy.
         self.merge_at = MemberLinear(num_members, dim, dim)
         self.merge_ta = MemberLinear(num_members, dim, dim, bias=False)
-        self.self_attn = SegmentSelfAttention(num_members, dim, num_heads, num_layers, dropout)
-        self.pool = AttentionPool(num_members, dim)
+        self.self_attn = SegmentSelfAttention(num_members, dim, num_heads, num_layers, dropout, anchored)
+        self.pool = AttentionPool(num_members, dim, mean_init=anchored)
 
     def forward(
         self, audio: torch.Tensor, text: torch.Tensor, mask: torch.Tensor

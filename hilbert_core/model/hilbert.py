@@ -32,11 +32,12 @@ class _Branch(nn.Module):
 
     def __init__(self, num_members: int, in_dim: int, cfg: ModelConfig) -> None:
         super().__init__()
+        anchored = cfg.anchor == "probe"
         self.proj = MemberLinear(num_members, in_dim, cfg.dim)
         self.self_attn = SegmentSelfAttention(
-            num_members, cfg.dim, cfg.num_heads, cfg.num_layers, cfg.dropout
+            num_members, cfg.dim, cfg.num_heads, cfg.num_layers, cfg.dropout, identity_init=anchored
         )
-        self.pool = AttentionPool(num_members, cfg.dim)
+        self.pool = AttentionPool(num_members, cfg.dim, mean_init=anchored)
 
 
 class HilbertModel(StackedModel):
@@ -61,7 +62,9 @@ class HilbertModel(StackedModel):
         self.text = _Branch(m, self.text_dim, cfg) if self.use_text else None
         both = self.use_audio and self.use_text
         self.joint = (
-            CrossModalEncoder(m, cfg.dim, cfg.num_heads, cfg.num_layers, cfg.dropout) if both else None
+            CrossModalEncoder(m, cfg.dim, cfg.num_heads, cfg.num_layers, cfg.dropout, cfg.anchor == "probe")
+            if both
+            else None
         )
         self.projector = nn.Sequential(
             MemberLinear(m, cfg.dim, cfg.dim), nn.ReLU(), MemberLinear(m, cfg.dim, cfg.proj_dim)
@@ -88,6 +91,7 @@ class HilbertModel(StackedModel):
             pooled.append(h_j)
             embs["joint"] = self.projector(h_j).float()
         logits, gates, aux = self.classifier(torch.cat(pooled, dim=-1))  # (..., C), (..., E)
+        logits = self.anchored(logits, audio, text, mask)
         return ModelOutput(
             logits=logits,
             audio_emb=embs.get("audio"),

@@ -51,10 +51,12 @@ class MemberLinear(nn.Module):
     parameters and their gradients stay float32 (the casts' backward returns float32 grads).
     """
 
-    def __init__(self, num_members: int, in_dim: int, out_dim: int, bias: bool = True) -> None:
+    def __init__(
+        self, num_members: int, in_dim: int, out_dim: int, bias: bool = True, init: str = "uniform"
+    ) -> None:
         super().__init__()
         self.in_dim, self.out_dim = in_dim, out_dim
-        self.weight = member_parameter((num_members, in_dim, out_dim))
+        self.weight = member_parameter((num_members, in_dim, out_dim), init)
         self.bias = member_parameter((num_members, 1, out_dim), "zeros", decay=False) if bias else None
         self.compute_dtype = torch.float32
 

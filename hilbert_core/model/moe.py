@@ -18,11 +18,20 @@ class _Head(nn.Module):
     """The classification head ``H -> head_hidden -> C`` shared by both classifiers."""
 
     def __init__(
-        self, num_members: int, in_dim: int, hidden_dim: int, num_classes: int, dropout: float
+        self,
+        num_members: int,
+        in_dim: int,
+        hidden_dim: int,
+        num_classes: int,
+        dropout: float,
+        zero_last: bool = False,
     ) -> None:
         super().__init__()
         self.fc1 = MemberLinear(num_members, in_dim, hidden_dim)
-        self.fc2 = MemberLinear(num_members, hidden_dim, num_classes)
+        # zero_last: the logits start at zero (a correction on top of an anchor's logits)
+        self.fc2 = MemberLinear(
+            num_members, hidden_dim, num_classes, init="zeros" if zero_last else "uniform"
+        )
         self.dropout = dropout
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
@@ -33,12 +42,19 @@ class MLPClassifier(nn.Module):
     """One expert without a gate: ``I -> H -> H -> head``; the classifier of ``transfer``."""
 
     def __init__(
-        self, num_members: int, in_dim: int, hidden_dim: int, head_dim: int, num_classes: int, dropout: float
+        self,
+        num_members: int,
+        in_dim: int,
+        hidden_dim: int,
+        head_dim: int,
+        num_classes: int,
+        dropout: float,
+        zero_last: bool = False,
     ) -> None:
         super().__init__()
         self.fc1 = MemberLinear(num_members, in_dim, hidden_dim)
         self.fc2 = MemberLinear(num_members, hidden_dim, hidden_dim)
-        self.head = _Head(num_members, hidden_dim, head_dim, num_classes, dropout)
+        self.head = _Head(num_members, hidden_dim, head_dim, num_classes, dropout, zero_last)
         self.dropout = dropout
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, None, torch.Tensor]:
@@ -69,6 +85,7 @@ class MoEClassifier(nn.Module):
         dropout: float,
         gating: str = "dense",
         top_k: int = 2,
+        zero_last: bool = False,
     ) -> None:
         super().__init__()
         self.num_experts, self.hidden_dim = num_experts, hidden_dim
@@ -80,7 +97,7 @@ class MoEClassifier(nn.Module):
         self.expert_hidden_bias = member_parameter(
             (num_members, num_experts, hidden_dim), init="zeros", decay=False
         )
-        self.head = _Head(num_members, hidden_dim, head_dim, num_classes, dropout)
+        self.head = _Head(num_members, hidden_dim, head_dim, num_classes, dropout, zero_last)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Args: x (..., B, I). Returns logits (..., B, C), gate weights (..., B, E), balance term (...,)."""
@@ -107,6 +124,7 @@ def create_classifier(
     """The classifier on a document embedding of width ``in_dim``, sized by ``cfg``: the MoE, or (without
     experts) the plain MLP of ``transfer``."""
     args = (num_members, in_dim, cfg.expert_hidden_dim, cfg.head_hidden_dim, num_classes)
+    zero_last = cfg.anchor == "probe"  # a correction on the probe's logits starts at zero
     if not use_experts:
-        return MLPClassifier(*args, cfg.dropout)
-    return MoEClassifier(*args, cfg.num_experts, cfg.dropout, cfg.gating, cfg.top_k)
+        return MLPClassifier(*args, cfg.dropout, zero_last=zero_last)
+    return MoEClassifier(*args, cfg.num_experts, cfg.dropout, cfg.gating, cfg.top_k, zero_last=zero_last)

@@ -56,6 +56,7 @@ class TransferModel(StackedModel):
             # Standardising is linear, so standardising the mean equals the mean of standardised segments.
             means.append(self._prepare(pooled.unsqueeze(-2), name).squeeze(-2))
         logits, gates, aux = self.classifier(torch.cat(means, dim=-1))  # (..., C)
+        logits = self.anchored(logits, audio, text, mask)
         uniform = mask / count  # mean pooling = equal attention on every real segment
         return ModelOutput(
             logits=logits,

@@ -28,6 +28,7 @@ from .results import (
     resampling,
     row_labels,
     run_groups,
+    run_unit,
 )
 
 
@@ -78,7 +79,12 @@ def _paired_row(
     if problem:
         notes.append(f"{where} {problem}; not compared.")
         return None
-    test = attempt(notes, f"{where}: DeLong test", lambda: delong_test(a.y, a.proba, b.proba), NAN_TEST)
+    test = attempt(
+        notes,
+        f"{where}: DeLong test",
+        lambda: delong_test(a.y, a.proba, b.proba, groups=run_groups(a, cfg)),
+        NAN_TEST,
+    )
     ci = attempt(
         notes,
         f"{where}: paired bootstrap",
@@ -96,6 +102,7 @@ def _paired_row(
         "delta_ci_high": ci.high,
         "delong_z_pooled_oof": test.z,
         "delong_p_pooled_oof": test.p_value,
+        "unit": run_unit(a, cfg),  # what the bootstrap resampled and DeLong's variance summed over
         "run_a": a.run_id,
         "run_b": b.run_id,
     }
@@ -155,6 +162,7 @@ def pair_columns(frame: pd.DataFrame) -> pd.DataFrame:
             "DeLong z (pooled OOF)": frame.delong_z_pooled_oof.round(2),
             "DeLong p (pooled OOF)": frame.delong_p_pooled_oof.map(_fmt_p),
             "Holm p (per task)": frame.delong_p_holm_pooled_oof.map(_fmt_p),
+            "resampled": frame.unit if "unit" in frame else "document",
         },
         index=frame.index,
     )

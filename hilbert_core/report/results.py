@@ -19,6 +19,7 @@ from ..evaluation.stats import PairedTest
 from ..experiments.registry import RunRecord, RunRegistry
 
 logger = logging.getLogger(__name__)
+UNITS = ("auto", "document", "subject")
 
 NAN = float("nan")
 # Settings that name a run besides backbone and method, in the order they join a row label.
@@ -38,23 +39,24 @@ class ReportConfig:
     Attributes:
         num_resamples: bootstrap resamples per interval.
         level: confidence level of the intervals.
-        unit: what the pooled-AUC CI and the paired bootstrap resample: ``document`` s (the default) or
-            ``subject`` s (stricter when subjects repeat). The fold-mean CI always resamples documents
-            within folds and classes.
+        unit: what the pooled-AUC CI, the paired bootstrap and DeLong's variance treat as independent:
+            ``auto`` (the default: subjects when any subject has more than one document, else
+            documents), ``document`` or ``subject``. The fold-mean CI always resamples documents within
+            folds and classes.
         seed: bootstrap random seed (the same seed gives the same intervals).
         corpus, task: keep only these (None = all).
     """
 
     num_resamples: int = 1000
     level: float = 0.95
-    unit: str = "document"
+    unit: str = "auto"
     seed: int = 0
     corpus: str | None = None
     task: str | None = None
 
     def __post_init__(self) -> None:
-        if self.unit not in ("document", "subject"):
-            raise ValueError(f"unit={self.unit!r} is unknown; choose 'document' or 'subject'.")
+        if self.unit not in UNITS:
+            raise ValueError(f"unit={self.unit!r} is unknown; choose one of {', '.join(UNITS)}.")
         if self.num_resamples < 100:
             raise ValueError(
                 f"num_resamples={self.num_resamples} is too few for a 95 % interval; use >= 100."
@@ -110,7 +112,7 @@ class ReportOutput:
 def method_label(method: str, modality: str, losses: list[str] | None) -> str:
     label = method
     if losses is not None and set(losses) != set(AUX_LOSSES):
-        label += f" [{'+'.join(losses)}]"
+        label += f" [{'+'.join(losses) or 'no aux loss'}]"
     return label + modality_suffix(modality)
 
 
@@ -217,8 +219,19 @@ def resampling(cfg: ReportConfig) -> dict[str, Any]:
     return {"num_resamples": cfg.num_resamples, "level": cfg.level, "seed": cfg.seed}
 
 
+def run_unit(run: RunResult, cfg: ReportConfig) -> str:
+    """The unit a run's intervals and tests resample: ``cfg.unit``, or for ``auto`` subjects when any
+    subject has more than one document (documents when there are no subjects)."""
+    if not run.groups or cfg.unit == "document":
+        return "document"
+    if cfg.unit == "subject":
+        return "subject"
+    return "subject" if len(set(run.groups)) < len(run.groups) else "document"
+
+
 def run_groups(run: RunResult, cfg: ReportConfig) -> np.ndarray | None:
-    return np.asarray(run.groups, dtype=object) if cfg.unit == "subject" and run.groups else None
+    """The subject of each document when the run's unit is ``subject``, else None."""
+    return np.asarray(run.groups, dtype=object) if run_unit(run, cfg) == "subject" else None
 
 
 def latest_runs(runs: list[RunResult], notes: list[str]) -> list[RunResult]:

@@ -42,6 +42,7 @@ from .results import (
     resampling,
     row_labels,
     run_groups,
+    run_unit,
 )
 
 
@@ -75,7 +76,7 @@ def _main_row(run: RunResult, cfg: ReportConfig, notes: list[str]) -> dict[str, 
         "auc_pooled_ci_low": pooled.low,  # pooled-AUC CI: resamples auc_pooled_ci_unit
         "auc_pooled_ci_high": pooled.high,
         "ci_level": cfg.level,
-        "auc_pooled_ci_unit": cfg.unit,
+        "auc_pooled_ci_unit": run_unit(run, cfg),
         "num_documents": len(run.y),
         "run_id": run.run_id,
     }

@@ -40,7 +40,7 @@ class CompareConfig:
     """Bootstrap settings of the confidence intervals and paired tests."""
 
     num_resamples: int = 1000
-    unit: str = "document"
+    unit: str = "auto"
     seed: int = 0
 
     def report_config(self) -> ReportConfig:

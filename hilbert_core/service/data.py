@@ -1,6 +1,9 @@
-"""The Data page: import a corpus (a folder or an uploaded zip), check it, describe it, play segments.
+"""The Data page: import a corpus (a folder or an uploaded zip), check it, describe it, play segments,
+and delete it with everything derived from it.
 
-Importing is :mod:`hilbert_core.data.importing`; this module adds what the page needs around it.
+Importing is :mod:`hilbert_core.data.importing` and deleting :mod:`hilbert_core.derived`; this module
+adds what the page needs around them: importing and deleting need a researcher
+(:func:`hilbert_core.access.require`), and both are written to the audit log.
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import derived
+from ..access import require
+from ..audit import record
 from ..data import importing
 from ..data.archive import ZipLimits
-from ..data.importing import ImportOutput, corpus_path, import_folder  # noqa: F401  (the Data page's calls)
+from ..data.importing import ImportOutput, corpus_path  # noqa: F401  (the Data page's calls)
+from ..derived import CorpusFootprint, DeleteOutput
 from ..workspace import Workspace
 from .home import CorpusSummary, corpus_summary
 from .uploads import save_upload
@@ -61,6 +68,15 @@ def list_corpora(ws: Workspace) -> list[CorpusSummary]:
     return [corpus_summary(p) for p in ws.corpora()]
 
 
+def import_folder(ws: Workspace, source: str | Path, name: str = "", link: bool = False) -> ImportOutput:
+    """Import a corpus folder from an allowed import root (a researcher's; see
+    :func:`hilbert_core.data.importing.import_folder`)."""
+    actor = require(ws.root, "import")
+    out = importing.import_folder(ws, source, name, link)
+    record(ws.root, "import corpus", out.path.name, actor, source="folder", linked=bool(link))
+    return out
+
+
 def import_zip(
     ws: Workspace,
     session_id: str,
@@ -70,13 +86,27 @@ def import_zip(
     limits: ZipLimits | None = None,
 ) -> ImportOutput:
     """Keep an uploaded zip in this session's upload folder just long enough to import it."""
+    actor = require(ws.root, "import")
     if not filename.lower().endswith(".zip"):
         raise ValueError(f"{filename!r} is not a .zip file; zip the corpus folder and upload the zip.")
     zip_path = save_upload(ws, session_id, filename, data)
     try:
-        return importing.import_zip(ws, zip_path, filename, name, limits)
+        out = importing.import_zip(ws, zip_path, filename, name, limits)
     finally:
         shutil.rmtree(zip_path.parent, ignore_errors=True)
+    record(ws.root, "import corpus", out.path.name, actor, source="zip")
+    return out
+
+
+def corpus_footprint(ws: Workspace, name: str) -> CorpusFootprint:
+    """What deleting the corpus ``name`` would remove, counted (nothing is removed)."""
+    return derived.corpus_footprint(ws, name)
+
+
+def delete_corpus(ws: Workspace, name: str) -> DeleteOutput:
+    """Delete the corpus ``name`` and everything derived from it (a researcher's; refused while a job
+    uses it); see :mod:`hilbert_core.derived`."""
+    return derived.delete_corpus(ws, name)
 
 
 def _problems(root: Path, n_splits: int | None = None):

@@ -233,7 +233,10 @@ def compute_embedding(
         }
     )
     out = EmbeddingOutput(Path(model_dir).name, cfg, frame, time.perf_counter() - start)
-    payload = {"frame": frame.to_dict(orient="list"), "seconds": out.seconds, "config": asdict(cfg)}
+    payload = {
+        "frame": frame.to_dict(orient="list"), "seconds": out.seconds, "config": asdict(cfg),
+        "model_dir": str(Path(model_dir).resolve()),  # so deleting the model's corpus finds it
+    }  # fmt: skip
     atomic_write_text(_cache_path(workspace, cache_key(model_dir, cfg)), json.dumps(payload))
     return out
 

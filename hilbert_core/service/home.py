@@ -73,8 +73,13 @@ def seeding_enabled() -> bool:
 
 def open_studio_workspace() -> Workspace:
     """The workspace of ``$HILBERT_WORKSPACE`` (default ``~/.hilbert-studio/workspace``), created if
-    needed and seeded with the demo assets when new (unless ``HILBERT_NO_SEED=1``)."""
-    return open_workspace(seed=seeding_enabled())
+    needed and seeded with the demo assets when new (unless ``HILBERT_NO_SEED=1``); temporaries a killed
+    process left in it are removed (:func:`hilbert_core.lifecycle.remove_stale_temp`)."""
+    from ..lifecycle import remove_stale_temp
+
+    ws = open_workspace(seed=seeding_enabled())
+    remove_stale_temp(ws)
+    return ws
 
 
 def device_description() -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..audit import record
 from ..evaluation.uncertainty import Calibration, UncertaintyOutput, uncertainty
 from ..workspace import Workspace
 from .demo_marks import is_demo_model
@@ -148,6 +149,8 @@ def score_upload(
         raise
     if previous is not None and Path(previous).parent != audio_path.parent:
         discard_upload(ws, session_id, previous)
+    # who scored with which models; never the file's name (it may name the patient) or the result
+    record(ws.root, "score interview", ", ".join(Path(m).name for m in models))
     return ScoredUpload(result, audio_path, t_path)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..access import require
 from ..config import AUX_LOSSES, METHODS, MODALITIES  # also the Train form's choices (ui imports them here)
 from ..data.corpus import RESERVED as CORPUS_RESERVED
 from ..data.features import RESERVED as FEATURES_RESERVED
@@ -174,8 +175,28 @@ def _write_sweep(workspace: str | Path, request: TrainRequest, info: dict[str, A
     return path
 
 
+HUB_PREFIXES = ("hf:", "st:", "clap:")  # encoders loaded from the model hub (a download)
+
+
+def names_hub_model(request: TrainRequest) -> bool:
+    """Whether the request names a hub model (an encoder, or a value in its extra settings)."""
+    values = [
+        *request.audio_encoders,
+        *request.text_encoders,
+        *(o.split("=", 1)[-1] for o in request.overrides),
+    ]
+    return any(v.strip().startswith(HUB_PREFIXES) for v in values)
+
+
 def start_training(workspace: str | Path, request: TrainRequest) -> str:
-    """Check the request and start its job; returns the job id (ValueError before anything starts)."""
+    """Check the request and start its job; returns the job id (ValueError before anything starts).
+
+    Needs a researcher (a viewer is refused with one line, whatever the page shows); at most the
+    workspace's ``max_jobs`` jobs run at once.
+    """
+    require(workspace, "train")
+    if names_hub_model(request):
+        require(workspace, "hub_model")
     return start_job(workspace, build_job_spec(workspace, request))
 
 

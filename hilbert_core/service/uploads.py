@@ -3,7 +3,11 @@
 - :func:`save_upload` puts one uploaded file under ``workspace/uploads/<session id>/`` (one folder per
   browser session, so one session never sees another's uploads).
 - :func:`discard_upload` deletes the folder of one upload; :func:`remove_old_uploads` deletes session
-  folders older than :data:`RETENTION_DAYS` (run when the Studio starts).
+  folders idle longer than the workspace's ``upload_retention_hours`` (default 24; run whenever a
+  browser session opens the Studio, and by ``hilbert workspace clean``).
+- :class:`SessionUploads` is kept in a browser session's state: when Streamlit drops the session (its tab
+  closed, after Streamlit's few minutes of waiting for a reconnect) or the Studio stops, the session's
+  upload folder is deleted.
 - Unpacking an uploaded zip safely is :mod:`hilbert_core.data.archive`.
 """
 
@@ -11,16 +15,15 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 import uuid
+import weakref
 from pathlib import Path, PurePosixPath
 
 from ..io import atomic_write_bytes
+from ..lifecycle import SESSION_ID, remove_expired_uploads
 from ..workspace import Workspace
 
-SESSION_ID = re.compile(r"^[0-9a-f]{8,64}$")
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-RETENTION_DAYS = 7  # upload folders of sessions idle longer than this are deleted at Studio start
 
 
 def safe_filename(name: str, default: str = "upload") -> str:
@@ -57,18 +60,23 @@ def discard_upload(ws: Workspace, session_id: str, path: str | Path | None) -> N
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def remove_old_uploads(ws: Workspace, max_age_days: float = RETENTION_DAYS) -> int:
-    """Delete ``uploads/<session>`` folders not written to for ``max_age_days``; returns how many."""
-    cutoff = time.time() - max_age_days * 86400
-    removed = 0
-    for folder in ws.uploads_dir.iterdir() if ws.uploads_dir.is_dir() else []:
-        if not folder.is_dir() or folder.is_symlink() or not SESSION_ID.match(folder.name):
-            continue
-        try:
-            newest = max([folder.stat().st_mtime] + [p.stat().st_mtime for p in folder.iterdir()])
-        except OSError:
-            continue
-        if newest < cutoff:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
-    return removed
+def remove_old_uploads(ws: Workspace, max_age_hours: float | None = None) -> int:
+    """Delete ``uploads/<session>`` folders not written to for ``max_age_hours`` (default: the setting
+    ``upload_retention_hours``, 24 h unless the workspace says otherwise); returns how many."""
+    return remove_expired_uploads(ws, max_age_hours)
+
+
+def _remove_folder(folder: str) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+class SessionUploads:
+    """Held in one browser session's state: when that state is dropped (the session ended) or the
+    process exits, the session's upload folder is deleted."""
+
+    def __init__(self, ws: Workspace, session_id: str) -> None:
+        self.folder = session_dir(ws, session_id)
+        self._finalizer = weakref.finalize(self, _remove_folder, str(self.folder))
+
+    def remove_now(self) -> None:
+        self._finalizer()

@@ -22,6 +22,7 @@ from ..model import StackedModel, create_network
 from ..types import Prediction
 from ..version import __version__
 from .checkpoint import read_bundle, to_numpy_dict, write_bundle
+from .choice import choose_for_members
 from .engine import EpochCallback, Progress, predict_members, train_members
 from .oof import OutOfFold, members_oof, probe_oof
 from .probe import LinearProbe, fit_linear_probe
@@ -68,7 +69,7 @@ class Bundle:
             tensors = {
                 f"probe.{k}": torch.from_numpy(np.asarray(v, dtype=np.float64))
                 for k, v in vars(self.probe).items()
-                if k != "C"
+                if k not in ("C", "selection")
             }
         else:
             tensors = {f"model.{k}": v for k, v in self.model.state_dict().items()}
@@ -156,34 +157,42 @@ def train_final(
     overrides = {k: v for k, v in (("method", method), ("seed", seed)) if v is not None}
     cfg = cfg.replace(eval=overrides) if overrides else cfg
     data = prepare(audio, text, labels, groups, cfg)
-    cfg = data.cfg
-    all_idx = np.arange(len(data.y))
+    cfg, all_idx = data.cfg, np.arange(len(data.y))
     summary: dict[str, Any] = {"num_documents": int(len(all_idx))}
+    x = data.docs.mean_pooled(cfg.eval.modality)
+    probe = None
+    if cfg.eval.method == "linear" or cfg.model.anchor == "probe" or cfg.train.choose_probe:
+        probe = fit_linear_probe(x, data.y, data.groups, cfg.eval.seed, rule=cfg.train.probe_rule)
+        summary.update(C=probe.C, probe_selection=probe.selection)
     if cfg.eval.method == "linear":
-        x = data.docs.mean_pooled(cfg.eval.modality)
-        probe = fit_linear_probe(x, data.y, data.groups, cfg.eval.seed)
-        return Bundle(
-            cfg,
-            data.classes,
-            data.docs.audio_dim,
-            data.docs.text_dim,
-            probe=probe,
-            info={**(info or {}), "training": {**summary, "C": probe.C}},
-            oof=probe_oof(x, data.y, data.groups, probe.C, cfg.eval.seed),
-        )
-    specs, cand_of = member_specs(data, all_idx, cfg.eval.seed)
-    labels = ["final"] * len(specs)
+        return _probe_bundle(cfg, data, probe, info, summary)
+    notes: list[str] = []
+    c, temperature = (probe.C, probe.selection.get("temperature", 1.0)) if probe else (1.0, 1.0)
+    specs, cand_of = member_specs(data, all_idx, cfg.eval.seed, c, notes, temperature)
+    final = ["final"] * len(specs)
     out = train_members(
-        data.docs, data.y, len(data.classes), specs, cfg, progress=progress, on_epoch=on_epoch, labels=labels
+        data.docs, data.y, len(data.classes), specs, cfg, progress=progress, on_epoch=on_epoch, labels=final
     )
     cand_arr = np.array(cand_of)
     best = select_candidate(out, np.arange(len(specs)), cand_arr)
     chosen = np.flatnonzero(cand_arr == best)
-    summary.update(candidate_grid(cfg)[best])
+    summary.update(candidate_grid(cfg)[best], notes=notes)
     summary.update(best_epoch=out.best_epoch[chosen].tolist(), val_loss=out.best_val_loss[chosen].tolist())
+    return _final_bundle(cfg, data, out, specs, chosen, probe, x, info, summary)
+
+
+def _final_bundle(cfg, data, out, specs, chosen, probe, x, info, summary) -> Bundle:
+    """The chosen members as a bundle, or the probe's bundle when ``train.choose_probe`` prefers it."""
+    val_proba = predict_members(out.model, data.docs, [s.val_idx for s in specs])
+    if cfg.train.choose_probe:
+        choice = choose_for_members(
+            x, data.y, specs, chosen, val_proba, probe.C, cfg.train.probe_rule, data.groups
+        )
+        summary.update(choice.to_dict())
+        if choice.chosen == "probe":
+            return _probe_bundle(cfg, data, probe, info, summary)
     model = out.model.select_members(chosen)
-    val_idx = [specs[m].val_idx for m in chosen]
-    oof = members_oof(predict_members(model, data.docs, val_idx), val_idx, data.y)
+    oof = members_oof([val_proba[m] for m in chosen], [specs[m].val_idx for m in chosen], data.y)
     return Bundle(
         cfg,
         data.classes,
@@ -193,6 +202,21 @@ def train_final(
         info={**(info or {}), "training": summary},
         reference=reference_embeddings(model, data.docs),
         oof=oof,
+    )
+
+
+def _probe_bundle(
+    cfg: ExperimentConfig, data, probe: LinearProbe, info: dict | None, summary: dict
+) -> Bundle:
+    """A bundle whose predictions are the linear probe's: ``linear``, or a network that lost to its probe."""
+    return Bundle(
+        cfg,
+        data.classes,
+        data.docs.audio_dim,
+        data.docs.text_dim,
+        probe=probe,
+        info={**(info or {}), "training": summary},
+        oof=probe_oof(data.docs.mean_pooled(cfg.eval.modality), data.y, data.groups, probe, cfg.eval.seed),
     )
 
 
@@ -222,7 +246,9 @@ def load_bundle(path: str | Path) -> Bundle:
         raise ValueError(
             f"{path}/bundle.json is missing or has a bad field ({exc}); re-save the bundle."
         ) from None
-    if cfg.eval.method == "linear":
+    if "model" not in meta["config"] or "anchor" not in meta["config"]["model"]:
+        cfg = cfg.replace(model={"anchor": "none"})  # saved before networks were anchored to a probe
+    if not meta.get("num_members"):  # linear, or a network whose training chose its probe
         arrays = to_numpy_dict(tensors, "probe.")
         probe = LinearProbe(C=float(meta.get("probe_C") or 1.0), **arrays)
         return Bundle(

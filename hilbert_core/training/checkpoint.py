@@ -1,4 +1,6 @@
-"""Model bundles on disk: safetensors weights plus a JSON config, written atomically, never pickled."""
+"""Model bundles on disk: safetensors weights plus a JSON config, never pickled. A bundle folder is
+written whole beside its place and put there in one rename (:func:`hilbert_core.io.replace_folder`), so
+a reader sees the old bundle or the new one, never the new weights with the old config."""
 
 from __future__ import annotations
 
@@ -13,11 +15,12 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from ..io import atomic_write_text
+from ..io import atomic_write_text, replace_folder, temp_path
 
 BUNDLE_FORMAT = 1
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "bundle.json"
+BUNDLE_FILES = (WEIGHTS_FILE, CONFIG_FILE)
 
 
 def save_tensors(
@@ -39,8 +42,8 @@ def save_tensors(
 def write_bundle(
     out_dir: str | Path, tensors: dict[str, torch.Tensor], meta: dict[str, Any], overwrite: bool = False
 ) -> Path:
-    """Write a bundle folder: ``model.safetensors`` then ``bundle.json`` (the JSON is written last, so a
-    folder with a ``bundle.json`` always holds complete weights)."""
+    """Write a bundle folder (``model.safetensors`` and ``bundle.json``) in a temporary folder beside
+    ``out_dir``, then put it in place in one rename (replacing an earlier bundle with ``overwrite``)."""
     out = Path(out_dir)
     if (out / CONFIG_FILE).exists() and not overwrite:
         raise ValueError(
@@ -49,10 +52,26 @@ def write_bundle(
         )
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out} is a file, not a folder; give a folder path for the model bundle.")
-    save_tensors(out / WEIGHTS_FILE, tensors)
-    atomic_write_text(
-        out / CONFIG_FILE, json.dumps({"format": BUNDLE_FORMAT, **meta}, indent=2, sort_keys=True)
-    )
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in BUNDLE_FILES) if out.is_dir() else []
+    if foreign:
+        raise ValueError(
+            f"{out} holds other files ({foreign[0]}, ...); a bundle replaces its whole folder: give a new or "
+            "empty folder."
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(out.parent, f"{out.name}.new")
+    tmp.mkdir()
+    try:
+        save_tensors(tmp / WEIGHTS_FILE, tensors)
+        atomic_write_text(
+            tmp / CONFIG_FILE, json.dumps({"format": BUNDLE_FORMAT, **meta}, indent=2, sort_keys=True)
+        )
+        replace_folder(tmp, out)
+    finally:
+        if tmp.exists():
+            import shutil
+
+            shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 

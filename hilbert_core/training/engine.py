@@ -26,26 +26,16 @@ from ..config import ExperimentConfig
 from ..data.dataset import PaddedDocuments
 from ..device import resolve_compute_dtype, resolve_device
 from ..losses import balanced_class_weight, compute_objective, weighted_cross_entropy
-from ..model import StackedModel, create_network, init_members, set_compute_dtype
+from ..model import StackedModel, set_compute_dtype
 from ..model.members import decayed_parameters, where_members
 from ..types import EpochRecord
+from .members import MemberSpec, build_members_model
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 EpochCallback = Callable[[EpochRecord], None]
 _MemberEpoch = Callable[[int, dict[str, np.ndarray]], None]  # (epoch, name -> (M,) values)
 _STACK_BUDGET_BYTES = 3e9  # activation memory one stacked pass may use before members are chunked
-
-
-@dataclass(frozen=True)
-class MemberSpec:
-    """One model to train: its documents (indices into the corpus) and its settings."""
-
-    train_idx: np.ndarray
-    val_idx: np.ndarray
-    seed: int
-    input_dropout: float
-    weight_decay: float
 
 
 @dataclass
@@ -68,20 +58,6 @@ class TrainOutput:
     history: list[dict[str, np.ndarray]] = field(default_factory=list)
     seconds: float = 0.0
     model_steps: int = 0
-
-
-def build_members_model(
-    docs: PaddedDocuments, num_classes: int, specs: list[MemberSpec], cfg: ExperimentConfig
-) -> StackedModel:
-    """A stacked model with each member initialised from its seed and standardised on its training docs."""
-    model = create_network(
-        cfg.model, cfg.eval.method, cfg.eval.modality, docs.audio_dim, docs.text_dim, num_classes, len(specs)
-    )
-    init_members(model, [s.seed for s in specs])
-    if cfg.train.standardize:  # else the identity: mean 0, std 1 (the buffers' initial values)
-        model.fit_standardization(docs.audio, docs.text, docs.mask, [s.train_idx for s in specs])
-    model.input_dropout.copy_(torch.tensor([s.input_dropout for s in specs], dtype=torch.float32))
-    return model
 
 
 def _epoch_batches(
@@ -218,7 +194,7 @@ def _train_stack(
     start = time.perf_counter()
     tc, m = cfg.train, len(specs)
     device = resolve_device(tc.device)
-    model = build_members_model(docs, num_classes, specs, cfg).to(device)
+    model = build_members_model(docs, y, num_classes, specs, cfg).to(device)
     dtype_name = resolve_compute_dtype(tc.compute_dtype, device)
     set_compute_dtype(model, dtype_name)
     data = _Tensors(docs, y, device, getattr(torch, dtype_name))
@@ -233,6 +209,8 @@ def _train_stack(
     torch.manual_seed(specs[0].seed)
     best_loss, best_epoch = np.full(m, np.inf), np.zeros(m, dtype=np.int64)
     best_state = copy.deepcopy(model.state_dict())
+    if cfg.model.anchor == "probe":  # epoch 0 is the probe itself: training must beat it to be kept
+        best_loss = _validation_loss(model, data, val_idx, val_weight, class_weight)
     history: list[dict[str, np.ndarray]] = []
     for epoch in range(1, tc.epochs + 1):
         batches = _epoch_batches(specs, rngs, batch_size, steps)
@@ -241,10 +219,7 @@ def _train_stack(
         history.append(record)
         if on_epoch is not None:
             on_epoch(epoch, record)
-        # An improvement must be worth having: 0.1 % of the best loss (plus 1e-4), so that a loss
-        # creeping towards zero on an easy task does not keep every member training to the last epoch.
-        margin = 1e-3 * np.where(np.isfinite(best_loss), best_loss, 0) + 1e-4
-        improved = record["val_loss"] < best_loss - margin
+        improved = _improved(record["val_loss"], best_loss)
         if improved.any():
             best_loss = np.where(improved, record["val_loss"], best_loss)
             best_epoch = np.where(improved, epoch, best_epoch)
@@ -264,6 +239,13 @@ def _train_stack(
         seconds=time.perf_counter() - start,
         model_steps=m * len(history) * steps,
     )
+
+
+def _improved(val_loss: np.ndarray, best_loss: np.ndarray) -> np.ndarray:
+    """(M,) members whose validation loss improved on their best by a margin worth having: 0.1 % of the
+    best (plus 1e-4), so a loss creeping towards zero on an easy task does not train to the last epoch."""
+    margin = 1e-3 * np.where(np.isfinite(best_loss), best_loss, 0) + 1e-4
+    return val_loss < best_loss - margin
 
 
 def _class_weight(y: np.ndarray, specs: list[MemberSpec], num_classes: int) -> torch.Tensor:

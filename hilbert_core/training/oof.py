@@ -14,10 +14,11 @@ one, is preferred (:mod:`hilbert_core.experiments.model_runs`).
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
+
+from .probe import LinearProbe, fit_probe, inner_folds
 
 INNER_SOURCE = "inner cross-validation of the final model"
 
@@ -58,22 +59,19 @@ def members_oof(member_proba: list[np.ndarray], val_idx: list[np.ndarray], y: np
 
 
 def probe_oof(
-    x: np.ndarray, y: np.ndarray, groups: np.ndarray | None, C: float, seed: int, num_inner: int = 5
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray | None, probe: LinearProbe, seed: int, num_inner: int = 5
 ) -> OutOfFold | None:
-    """Grouped k-fold out-of-fold probabilities of the linear probe at regularisation ``C`` (None when
-    a class has fewer than two subjects)."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedGroupKFold, cross_val_predict
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    inner_groups = groups if groups is not None else np.arange(len(y))
-    smallest = min(len(set(inner_groups[y == k].tolist())) for k in np.unique(y))
-    if smallest < 2:
+    """Out-of-fold probabilities of the linear probe on the grouped inner folds it chose its C on, each
+    refitted at the probe's C and scaled by its temperature (None when a class has fewer than two
+    subjects, so that there are no inner folds)."""
+    folds = inner_folds(y, groups, seed, num_inner)
+    proba = np.full((len(y), int(y.max()) + 1), np.nan)
+    temperature = float(probe.selection.get("temperature", 1.0))
+    for fit_idx, val_idx in folds:
+        if len(np.unique(y[fit_idx])) == proba.shape[1]:
+            fitted = fit_probe(x[fit_idx], y[fit_idx], probe.C).scaled(temperature)
+            proba[val_idx] = fitted.predict_proba(x[val_idx])
+    index = np.flatnonzero(np.isfinite(proba).all(1))
+    if not len(index):
         return None
-    pipe = make_pipeline(StandardScaler(), LogisticRegression(C=C, class_weight="balanced", max_iter=5000))
-    cv = StratifiedGroupKFold(n_splits=min(num_inner, smallest), shuffle=True, random_state=seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        proba = cross_val_predict(pipe, x, y, groups=inner_groups, cv=cv, method="predict_proba")
-    return OutOfFold(np.arange(len(y)), proba, np.asarray(y), "grouped inner cross-validation of the probe")
+    return OutOfFold(index, proba[index], np.asarray(y)[index], "grouped inner cross-validation of the probe")

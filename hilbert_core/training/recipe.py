@@ -15,7 +15,9 @@ import numpy as np
 
 from ..config import ExperimentConfig
 from ..data import PaddedDocuments, encode_labels, inner_splits, pad_documents
-from .engine import MemberSpec, TrainOutput
+from ..data.splits import inner_plan_note
+from .engine import TrainOutput
+from .members import MemberSpec
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,23 @@ def candidate_grid(cfg: ExperimentConfig) -> list[dict[str, float]]:
     ]
 
 
-def member_specs(data: PreparedData, train_idx: np.ndarray, seed: int) -> tuple[list[MemberSpec], list[int]]:
+def member_specs(
+    data: PreparedData,
+    train_idx: np.ndarray,
+    seed: int,
+    probe_c: float = 1.0,
+    notes: list[str] | None = None,
+    probe_temperature: float = 1.0,
+) -> tuple[list[MemberSpec], list[int]]:
     """Members for one training set: every candidate x every inner split. Returns specs and their
-    candidate index. Candidates share inner splits and initial weights (common random numbers)."""
+    candidate index. Candidates share inner splits and initial weights (common random numbers).
+    ``probe_c`` is the C of each member's anchor probe; a sentence on an adapted inner plan (a training
+    set too small for ``train.num_inner`` folds) is appended to ``notes``."""
     tc = data.cfg.train
     splits = inner_splits(data.y, data.groups, train_idx, tc.num_inner, tc.val_fraction, seed)
+    note = inner_plan_note(splits, tc.num_inner, len(train_idx))
+    if note is not None and notes is not None and note not in notes:
+        notes.append(note)
     specs, cand_of = [], []
     for c, cand in enumerate(candidate_grid(data.cfg)):
         for r, (fit_idx, val_idx) in enumerate(splits):
@@ -91,6 +105,8 @@ def member_specs(data: PreparedData, train_idx: np.ndarray, seed: int) -> tuple[
                     seed=seed * 1000 + r,
                     input_dropout=cand["input_dropout"],
                     weight_decay=cand["weight_decay"],
+                    probe_C=probe_c,
+                    probe_temperature=probe_temperature,
                 )
             )
             cand_of.append(c)

@@ -10,13 +10,18 @@ from ..service import data as data_service
 from ..service import figures
 from ..service.demo_marks import is_demo_corpus
 from . import cached
+from .auth import may
 from .notes import demo_banner
 from .state import StateKeys
 from .widgets import show_error
 
 
 def render_import(ws, session_id: str, expanded: bool) -> None:
-    """Two ways in: a folder path (copied or linked into the workspace) or an uploaded zip."""
+    """Two ways in: a folder path (copied or linked into the workspace) or an uploaded zip (a
+    researcher's; a viewer is told so)."""
+    if not may(ws, "import"):
+        st.caption("Importing a corpus needs a researcher's account; you can look at the corpora here.")
+        return
     with st.expander("Import a corpus", expanded=expanded):
         st.caption(
             "An imported corpus becomes part of this workspace: everyone using this workspace sees it "

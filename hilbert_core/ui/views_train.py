@@ -12,8 +12,9 @@ from ..service import diagnostics, plots, train
 from ..service.glossary import FOLD_MEAN, HEADLINE, HELP, auc_text, fold_mean_text
 from ..service.job_progress import job_progress, job_runs
 from ..service.train import AUX_LOSSES, METHODS, MODALITIES, PRESETS, JobStatus
+from .auth import acting, may
 from .notes import demo_banner
-from .state import StateKeys
+from .state import StateKeys, workspace
 from .widgets import chart, show_error
 
 _WEIGHTS = {
@@ -58,7 +59,11 @@ def _header(sources: dict[str, dict[str, Any]]) -> tuple[str, str, str]:
 
 
 def train_form(sources: dict[str, dict[str, Any]]) -> train.TrainRequest | None:
-    """The form; returns the request when submitted (None otherwise). Raises ValueError on bad input."""
+    """The form; returns the request when submitted (None otherwise). Raises ValueError on bad input.
+    A viewer sees no form (training is a researcher's)."""
+    if not may(workspace(), "train"):
+        st.info("Starting a training needs a researcher's account; the jobs and their results are below.")
+        return None
     kind, preset, source = _header(sources)
     is_corpus = sources[source]["kind"] == "corpus"
     with st.form("train_form"):
@@ -175,7 +180,11 @@ def render_jobs(ws_root: Path) -> None:
     """Every job of the workspace (they outlive the browser), refreshed every 2 s while one runs."""
     table = train.jobs_table(ws_root)
     if table.empty:
-        st.info("No trainings yet: configure one above and press Start.")
+        st.info(
+            "No trainings yet: configure one above and press Start."
+            if may(workspace(), "train")
+            else "No trainings yet."
+        )
         return
     if table["status"].isin(["queued", "running"]).any():
         _live_jobs(ws_root)
@@ -224,12 +233,14 @@ def _job_view(ws_root: Path, job: JobStatus) -> None:
     )
     if job.error:
         st.error(f"The job failed: {job.error} Fix the settings and start it again.")
-    if not job.is_final and st.button("Cancel this job", key="train_cancel"):
+    if not job.is_final and may(workspace(), "cancel") and st.button("Cancel this job", key="train_cancel"):
         try:
-            train.cancel(ws_root, job.id)
+            with acting():  # also inside the polling fragment, which reruns without the sign-in gate
+                train.cancel(ws_root, job.id)
         except ValueError as exc:
-            show_error(exc)
-        st.rerun()
+            show_error(exc)  # stays on the page (a rerun would wipe it)
+        else:
+            st.rerun()
     if job.status == "lost":
         st.warning("This job's process is gone (machine restarted or killed): start it again to resume.")
     if job.status == "done":

@@ -69,8 +69,9 @@ def test_demo_workspace_shows_validation_labels_and_a_segment_player(demo_worksp
     assert not at.exception and len(at.get("audio")) == 1
 
 
-def test_import_a_folder_through_the_page(empty_workspace, demo_workspace):
+def test_import_a_folder_through_the_page(empty_workspace, demo_workspace, monkeypatch):
     target = empty_workspace.parent / "fresh_ws"
+    monkeypatch.setenv("HILBERT_IMPORT_ROOTS", f"{demo_workspace}:{target}")  # folder import's roots
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.switch_page("pages/1_Data.py")
     at.session_state["workspace"] = open_workspace(target, seed=False)
@@ -129,7 +130,10 @@ def test_unsafe_or_wrong_zips_are_refused_and_leave_nothing(tmp_path, files, lin
     [(b"", "the file is empty"), (b"\x00\xff\xfe garbage \x00", "documents.csv"),
      (b"id;path\n1;a.wav\n", "has no 'document_id' column")],
 )  # fmt: skip
-def test_a_folder_with_an_unusable_documents_csv_is_refused_and_leaves_nothing(tmp_path, documents, match):
+def test_a_folder_with_an_unusable_documents_csv_is_refused_and_leaves_nothing(
+    tmp_path, documents, match, monkeypatch
+):
+    monkeypatch.setenv("HILBERT_IMPORT_ROOTS", str(tmp_path))
     ws = open_workspace(tmp_path / "ws", seed=False)
     source = tmp_path / "src"
     source.mkdir()

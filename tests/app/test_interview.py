@@ -176,12 +176,12 @@ def test_old_upload_folders_are_removed_at_start(tmp_path):
     import os
     import time
 
-    from hilbert_core.service.uploads import RETENTION_DAYS, remove_old_uploads
+    from hilbert_core.service.uploads import remove_old_uploads
 
     ws = open_workspace(tmp_path / "ws", seed=False)
     old, _ = interview.save_interview(ws, "d" * 32, ("old.wav", b"1"))
     new, _ = interview.save_interview(ws, "e" * 32, ("new.wav", b"1"))
-    stale = time.time() - (RETENTION_DAYS + 1) * 86400
+    stale = time.time() - 25 * 3600  # the default retention is 24 h
     for path in (old, old.parent, old.parent.parent):
         os.utime(path, (stale, stale))
     (ws.uploads_dir / "not-a-session").mkdir()

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from hilbert_core.data import check_foldable, inner_splits, make_folds
+from hilbert_core.data.splits import inner_plan_note
 
 
 def _data(n=60, classes=3, seed=0):
@@ -36,26 +37,36 @@ def test_same_seed_same_folds():
     assert all(np.array_equal(x[1], z[1]) for x, z in zip(a, b, strict=True))
 
 
-def test_class_smaller_than_folds_is_named():
+def test_class_smaller_than_folds_gives_a_note_not_an_error():
     y = np.array([0] * 10 + [1] * 3)
-    with pytest.raises(ValueError, match=r"n_splits=5 is larger than class 'rare', which has 3 documents"):
-        check_foldable(y, ["common", "rare"], None, 5)
+    (note,) = check_foldable(y, ["common", "rare"], None, 5)
+    assert "class 'rare' has 3 documents, fewer than n_splits=5" in note and "pooled" in note
+    folds = make_folds(y, None, 5, seed=0)  # the paper's protocol on a small class: folds exist
+    assert sorted(np.concatenate([test for _, test in folds]).tolist()) == list(range(13))
 
 
 def test_counts_subjects_not_documents_when_grouped():
     y = np.array([0] * 10 + [1] * 6)
     groups = np.array([f"a{i}" for i in range(10)] + ["b1"] * 3 + ["b2"] * 3, dtype=object)
-    with pytest.raises(ValueError, match="which has 2 subjects"):
-        check_foldable(y, ["x", "y"], groups, 3)
+    (note,) = check_foldable(y, ["x", "y"], groups, 3)
+    assert "has 2 subjects" in note
 
 
-def test_groups_that_make_stratification_impossible():
-    # class 1 lives in one subject: some training fold cannot contain it
+def test_a_class_of_one_subject_is_refused():
+    # class 1 lives in one subject: the fold that tests it would train without it
     y = np.array([0] * 12 + [1] * 3)
     groups = np.array([f"a{i}" for i in range(12)] + ["b"] * 3, dtype=object)
-    with pytest.raises(ValueError, match="subjects|training part"):
+    with pytest.raises(ValueError, match="class 'y' has 1 subject"):
         check_foldable(y, ["x", "y"], groups, 3)
-        make_folds(y, groups, 3, seed=0)
+
+
+def test_a_pilot_training_part_gets_as_many_inner_folds_as_it_allows():
+    y = np.array([0, 1] * 4)  # 8 documents, 4 per class
+    train = np.arange(8)
+    splits = inner_splits(y, None, train, 5, 0.2, seed=0)
+    assert len(splits) == 4 and "allows 4 inner folds" in inner_plan_note(splits, 5, 8)
+    tiny = inner_splits(np.array([0, 1]), None, np.arange(2), 5, 0.2, seed=0)
+    assert len(tiny) == 1 and "without early stopping" in inner_plan_note(tiny, 5, 2)
 
 
 def test_inner_splits_stay_inside_training_fold_and_grouped():

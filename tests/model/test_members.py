@@ -21,7 +21,10 @@ from hilbert_core.model.members import (
     where_members,
 )
 
-CFG = ModelConfig(dim=8, num_heads=2, proj_dim=6, num_experts=3, expert_hidden_dim=8, head_hidden_dim=4)
+# The paper network (anchor="none") keeps the initialisation of the name-based algorithm exactly.
+CFG = ModelConfig(
+    dim=8, num_heads=2, proj_dim=6, num_experts=3, expert_hidden_dim=8, head_hidden_dim=4, anchor="none"
+)
 VARIANTS = [(method, modality) for method in NEURAL_METHODS for modality in ("both", "audio", "text")]
 
 

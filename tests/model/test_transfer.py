@@ -39,9 +39,15 @@ SAVED_KEYS = {
 
 @pytest.mark.parametrize("method", ["transfer", "transfer_moe"])
 def test_state_dict_keys_are_those_of_saved_bundles(method):
-    model = create_network(CFG, method, "both", 6, 5, 3, num_members=2)
+    # bundles saved before the probe anchor: the paper network (anchor="none") has exactly their keys
+    model = create_network(
+        CFG.__class__(**{**vars(CFG), "anchor": "none"}), method, "both", 6, 5, 3, num_members=2
+    )
     assert isinstance(model, TransferModel)
     assert sorted(model.state_dict()) == sorted(SAVED_KEYS[method])
+    anchored = create_network(CFG.__class__(**{**vars(CFG), "anchor": "probe"}), method, "both", 6, 5, 3, 2)
+    probe_keys = {"probe_mean", "probe_scale", "probe_coef", "probe_bias"}
+    assert set(anchored.state_dict()) == set(SAVED_KEYS[method]) | probe_keys
     first_layer = "classifier.fc1.weight" if method == "transfer" else "classifier.gate.weight"
     assert model.state_dict()[first_layer].shape[:2] == (2, 6 + 5)  # (M, Da + Dt, ...)
 
