@@ -168,6 +168,10 @@ class TrainConfig:
             cost 3.5x the time for no gain (0.873 vs 0.876).
         input_dropout_grid: candidates for ``model.input_dropout`` when tuning.
         weight_decay_grid: candidates for ``weight_decay`` when tuning.
+        cka_weight_grid, mi_weight_grid: candidates for ``loss.cka_weight`` / ``loss.mi_weight``, searched
+            on the inner folds like the grids above (every combination is one candidate; the one whose
+            inner models reach the lowest mean validation cross-entropy is kept). Empty (default): the
+            weight of ``loss`` is used, nothing is searched. Independent of ``tune``.
         standardize: z-score the frozen features with statistics of the training documents only.
         compute_dtype: ``"auto"`` (bf16 matrix units where the hardware has them), ``"float32"``
             or ``"bfloat16"``.
@@ -191,6 +195,8 @@ class TrainConfig:
     tune: bool = False
     input_dropout_grid: tuple[float, ...] = (0.1, 0.3)
     weight_decay_grid: tuple[float, ...] = (0.01, 0.1)
+    cka_weight_grid: tuple[float, ...] = ()
+    mi_weight_grid: tuple[float, ...] = ()
     standardize: bool = True
     compute_dtype: str = "auto"
     batched_folds: bool = True
@@ -212,6 +218,12 @@ class TrainConfig:
             raise ValueError("train.tune=True needs non-empty input_dropout_grid and weight_decay_grid.")
         for p in self.input_dropout_grid:
             _check_range("train.input_dropout_grid entry", p, 0.0, 0.95, "use rates such as 0.1, 0.3")
+        for name in ("cka_weight_grid", "mi_weight_grid"):
+            for w in getattr(self, name):
+                if not isinstance(w, int | float) or w < 0:
+                    raise ValueError(
+                        f"train.{name} entry {w!r} must be a number >= 0, e.g. --set train.{name}=0,0.1,1."
+                    )
         if self.compute_dtype not in ("auto", "float32", "bfloat16"):
             raise ValueError(
                 f"train.compute_dtype={self.compute_dtype!r} is not 'auto', 'float32' or 'bfloat16'."

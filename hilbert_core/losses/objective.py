@@ -59,8 +59,12 @@ def compute_objective(
     losses: tuple[str, ...],
     cfg: LossConfig,
     class_weight: torch.Tensor | None = None,
+    member_weights: dict[str, torch.Tensor] | None = None,
 ) -> LossOutput:
     """``L = L_CE + λ1 L_con + λ2 L_CKA + λ3 L_MI (+ moe_aux)`` per member, with diagnostics.
+
+    ``member_weights`` overrides a weight of ``cfg`` per member: ``"cka_weight"`` / ``"mi_weight"`` ->
+    (M,) (candidates searched on inner folds, see ``train.cka_weight_grid``).
 
     ``hilbert`` uses the auxiliary losses named in ``losses``; ``contrastive_moe`` a CLIP loss on
     ``(z_a, z_t)``; ``transfer``/``transfer_moe`` cross-entropy only. Diagnostics (CKA of each
@@ -86,6 +90,10 @@ def compute_objective(
             # The dot-product critic runs on unit vectors (choice): raw projector outputs / τ overflow.
             parts["mi_loss"] = mi_balance_loss(*(F.normalize(z, dim=-1) for z in (za, zt, zj)), tau)
             weights["mi_loss"] = cfg.mi_weight
+    for name, w in (member_weights or {}).items():
+        part = name.replace("_weight", "_loss")
+        if part in weights:
+            weights[part] = w.to(parts[part].dtype)
     total = sum(weights[name] * value for name, value in parts.items())
     if zj is not None:
         parts.update(_diagnostics(za, zt, zj, tau, cfg.cka_estimator))

@@ -29,7 +29,7 @@ from ..losses import balanced_class_weight, compute_objective, weighted_cross_en
 from ..model import StackedModel, set_compute_dtype
 from ..model.members import decayed_parameters, where_members
 from ..types import EpochRecord
-from .members import MemberSpec, build_members_model
+from .members import MemberSpec, build_members_model, member_loss_weights
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
@@ -202,6 +202,7 @@ def _train_stack(
     # fused=True: one kernel for all parameters (5x faster than the foreach path on CPU).
     optimizer = torch.optim.AdamW(model.parameters(), lr=tc.lr, weight_decay=0.0, fused=True)
     decay = torch.tensor([s.weight_decay for s in specs], device=device)
+    member_weights = {k: v.to(device) for k, v in member_loss_weights(specs, cfg).items()}
     val_idx, val_weight = _pad_validation(specs, device)
     batch_size = min(tc.batch_size, min(len(s.train_idx) for s in specs))
     steps = math.ceil(max(len(s.train_idx) for s in specs) / batch_size)
@@ -214,7 +215,7 @@ def _train_stack(
     history: list[dict[str, np.ndarray]] = []
     for epoch in range(1, tc.epochs + 1):
         batches = _epoch_batches(specs, rngs, batch_size, steps)
-        record = _train_epoch(model, optimizer, data, batches, cfg, class_weight, decay)
+        record = _train_epoch(model, optimizer, data, batches, cfg, class_weight, decay, member_weights)
         record["val_loss"] = _validation_loss(model, data, val_idx, val_weight, class_weight)
         history.append(record)
         if on_epoch is not None:
@@ -262,8 +263,10 @@ def _train_epoch(
     cfg: ExperimentConfig,
     class_weight: torch.Tensor | None,
     decay: torch.Tensor,
+    member_weights: dict[str, torch.Tensor] | None = None,
 ) -> dict[str, np.ndarray]:
-    """One pass over ``batches`` (steps, M, B); returns name -> (M,) means of the loss parts."""
+    """One pass over ``batches`` (steps, M, B); returns name -> (M,) means of the loss parts.
+    ``member_weights``: loss weight name -> (M,) per-member weights (searched aux weights)."""
     lr, m = cfg.train.lr, model.num_members
     decay_params = decayed_parameters(model)
     model.train()
@@ -271,7 +274,13 @@ def _train_epoch(
     for batch in batches:
         audio, text, mask, target = data.take(batch)
         loss = compute_objective(
-            model(audio, text, mask), target, cfg.eval.method, cfg.eval.losses, cfg.loss, class_weight
+            model(audio, text, mask),
+            target,
+            cfg.eval.method,
+            cfg.eval.losses,
+            cfg.loss,
+            class_weight,
+            member_weights,
         )
         optimizer.zero_grad(set_to_none=True)
         loss.total.sum().backward()  # members share no parameter: each gets its own gradient

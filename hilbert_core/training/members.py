@@ -3,7 +3,7 @@ initialised, standardised and anchored from those specs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -25,6 +25,20 @@ class MemberSpec:
     weight_decay: float
     probe_C: float = 1.0  # C of the member's anchor probe (model.anchor="probe")
     probe_temperature: float = 1.0  # its logit scale, fitted on the training set's inner folds
+    loss_weights: dict[str, float] = field(default_factory=dict)  # searched aux weights (cka_weight, ...)
+
+
+# Loss weights a member may set for itself (searched on inner folds: train.cka_weight_grid, ...).
+AUX_WEIGHT_NAMES = ("cka_weight", "mi_weight")
+
+
+def member_loss_weights(specs: list[MemberSpec], cfg: ExperimentConfig) -> dict[str, torch.Tensor]:
+    """name (``cka_weight``, ...) -> (M,) weights of the members, for the names any member sets."""
+    names = sorted({k for s in specs for k in s.loss_weights})
+    return {
+        k: torch.tensor([s.loss_weights.get(k, getattr(cfg.loss, k)) for s in specs], dtype=torch.float32)
+        for k in names
+    }
 
 
 def build_members_model(

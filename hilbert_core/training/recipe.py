@@ -17,7 +17,7 @@ from ..config import ExperimentConfig
 from ..data import PaddedDocuments, encode_labels, inner_splits, pad_documents
 from ..data.splits import inner_plan_note
 from .engine import TrainOutput
-from .members import MemberSpec
+from .members import AUX_WEIGHT_NAMES, MemberSpec
 
 
 @dataclass(frozen=True)
@@ -68,13 +68,22 @@ def prepare(
 
 
 def candidate_grid(cfg: ExperimentConfig) -> list[dict[str, float]]:
-    """The (input_dropout, weight_decay) settings compared on each inner validation split."""
+    """The settings compared on each inner validation split: (input_dropout, weight_decay) when
+    ``train.tune``, times the searched aux-loss weights (``train.cka_weight_grid``, ``mi_weight_grid``)."""
     tc = cfg.train
-    if not tc.tune:
-        return [{"input_dropout": cfg.model.input_dropout, "weight_decay": tc.weight_decay}]
+    base = (
+        [
+            {"input_dropout": p, "weight_decay": w}
+            for p, w in itertools.product(tc.input_dropout_grid, tc.weight_decay_grid)
+        ]
+        if tc.tune
+        else [{"input_dropout": cfg.model.input_dropout, "weight_decay": tc.weight_decay}]
+    )
+    searched = {k: g for k, g in (("cka_weight", tc.cka_weight_grid), ("mi_weight", tc.mi_weight_grid)) if g}
     return [
-        {"input_dropout": p, "weight_decay": w}
-        for p, w in itertools.product(tc.input_dropout_grid, tc.weight_decay_grid)
+        {**b, **dict(zip(searched, values, strict=True))}
+        for b in base
+        for values in itertools.product(*searched.values())
     ]
 
 
@@ -107,6 +116,7 @@ def member_specs(
                     weight_decay=cand["weight_decay"],
                     probe_C=probe_c,
                     probe_temperature=probe_temperature,
+                    loss_weights={k: float(v) for k, v in cand.items() if k in AUX_WEIGHT_NAMES},
                 )
             )
             cand_of.append(c)

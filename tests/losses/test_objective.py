@@ -91,3 +91,17 @@ def test_contrastive_moe_uses_clip_between_audio_and_text(rng):
     torch.testing.assert_close(
         res.parts["contrastive_loss"], contrastive_loss(out.audio_emb, out.text_emb, 0.2)
     )
+
+
+def test_member_weights_override_the_config_per_member(rng):
+    """A searched weight (train.cka_weight_grid) reaches each member: member 0 without CKA, member 1 at 2."""
+    out = _output(rng)
+    target = torch.from_numpy(rng.integers(0, 3, (2, 6)))
+    cfg = LossConfig(contrastive_weight=0.3, cka_weight=0.7, mi_weight=1.1)
+    losses = ("contrastive", "cka", "mi")
+    plain = compute_objective(out, target, "hilbert", losses, cfg)
+    got = compute_objective(
+        out, target, "hilbert", losses, cfg, member_weights={"cka_weight": torch.tensor([0.0, 2.0])}
+    )
+    cka = plain.parts["cka_loss"]
+    torch.testing.assert_close(got.total, plain.total + torch.tensor([-0.7, 1.3]) * cka)
