@@ -7,24 +7,14 @@ viewer's pages.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
 
 import pytest
 
 from hilbert_core.users import add_user
-from tests.app.test_browser import ARGS, CHROMIUM, ROOT, _free_port, _shoot, _shots, _wait_healthy
+from tests.app.browser_helper import ARGS, BROWSER_MARKS, CHROMIUM, running_studio, shoot, shots_folder
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("HILBERT_REQUIRE_BROWSER"),
-        reason="/usr/bin/chromium is not installed",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -42,28 +32,8 @@ def shared_studio(demo_workspace, tmp_path):
         root = shutil.copytree(demo_workspace, tmp_path / "shared_ws")
     add_user(root, "victor", "viewer", "victor-password-1")
     add_user(root, "alice", "researcher", "alice-password-1")
-    port = _free_port()
-    env = {**os.environ, "HILBERT_WORKSPACE": str(root), "HILBERT_NO_SEED": "1", "HILBERT_SHARED": "1",
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}  # fmt: skip
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--browser.gatherUsageStats", "false"]  # fmt: skip
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
+    with running_studio(root, HILBERT_SHARED="1") as url:
         yield url
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
 
 
 def _sign_in(page, user: str, password: str) -> None:
@@ -75,7 +45,7 @@ def _sign_in(page, user: str, password: str) -> None:
 def test_a_viewer_signs_in_sees_results_only_and_signs_out(shared_studio, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    shots = _shots(tmp_path)
+    shots = shots_folder(tmp_path)
     expect.set_options(timeout=90_000)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
@@ -85,7 +55,7 @@ def test_a_viewer_signs_in_sees_results_only_and_signs_out(shared_studio, tmp_pa
             page.goto(shared_studio)
             expect(page.get_by_role("heading", name="Sign in to HILBERT Studio")).to_be_visible()
             expect(page.get_by_text("Where to start")).not_to_be_visible()
-            _shoot(page, shots / "signin_1_form.png")
+            shoot(page, shots / "signin_1_form.png")
 
             _sign_in(page, "victor", "wrong-password")
             expect(page.get_by_text("Wrong user name or password")).to_be_visible()
@@ -94,23 +64,23 @@ def test_a_viewer_signs_in_sees_results_only_and_signs_out(shared_studio, tmp_pa
             expect(page.get_by_text("Signed in as")).to_be_visible()
             expect(page.get_by_text("Where to start")).to_be_visible()
             expect(page.get_by_role("textbox", name="Username")).to_have_count(0)  # the form is gone
-            _shoot(page, shots / "signin_2_viewer_home.png")
+            shoot(page, shots / "signin_2_viewer_home.png")
 
             page.get_by_role("link", name="Data").first.click()
             expect(page.get_by_text("Importing a corpus needs a researcher's account")).to_be_visible()
             expect(page.get_by_text("Listen to a segment")).to_be_visible()
             expect(page.get_by_text("Import a corpus", exact=True)).to_have_count(0)
             expect(page.get_by_text("Delete this corpus")).to_have_count(0)
-            _shoot(page, shots / "signin_3_viewer_data.png")
+            shoot(page, shots / "signin_3_viewer_data.png")
 
             page.get_by_role("link", name="Train").first.click()
             expect(page.get_by_text("Starting a training needs a researcher's account")).to_be_visible()
             expect(page.get_by_role("button", name="Start")).to_have_count(0)
-            _shoot(page, shots / "signin_4_viewer_train.png")
+            shoot(page, shots / "signin_4_viewer_train.png")
 
             page.get_by_role("link", name="Interview").first.click()  # scoring is a viewer's too
             expect(page.get_by_role("button", name="Score the interview")).to_be_visible()
-            _shoot(page, shots / "signin_5_viewer_interview.png")
+            shoot(page, shots / "signin_5_viewer_interview.png")
 
             page.get_by_role("button", name="Sign out").click()
             expect(page.get_by_role("heading", name="Sign in to HILBERT Studio")).to_be_visible()
@@ -121,7 +91,7 @@ def test_a_viewer_signs_in_sees_results_only_and_signs_out(shared_studio, tmp_pa
             page.get_by_text("Delete this corpus and everything derived from it").click()
             page.get_by_role("button", name="Count what would be deleted").click()
             expect(page.get_by_text("Deleting removes corpus 'demo'")).to_be_visible()
-            _shoot(page, shots / "signin_6_researcher_delete.png")
+            shoot(page, shots / "signin_6_researcher_delete.png")
         finally:
             browser.close()
     assert (shots / "signin_3_viewer_data.png").stat().st_size > 10_000
