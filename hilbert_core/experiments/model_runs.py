@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..config_saved import config_from_saved
 from ..evaluation.uncertainty import Calibration
 from ..workspace import models_dir, registry_path
 from .registry import RunRecord, RunRegistry
@@ -26,6 +27,12 @@ _IGNORED = {("train", "device")}
 
 
 def _settings(config: dict[str, Any]) -> dict[str, Any]:
+    """The model / loss / train settings, complete: a config saved before a field existed gets the value
+    that version behaved with (``config_from_saved``), so old runs and old bundles still match."""
+    try:
+        config = config_from_saved({s: config.get(s) or {} for s in _SECTIONS}).to_dict()
+    except (TypeError, ValueError):  # a key this version does not know: compare what was saved
+        pass
     out = {}
     for section in _SECTIONS:
         values = config.get(section) or {}

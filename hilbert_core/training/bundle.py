@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from ..config import ExperimentConfig
+from ..config_saved import config_from_saved
 from ..data import pad_documents
 from ..model import StackedModel, create_network
 from ..types import Prediction
@@ -240,14 +241,12 @@ def load_bundle(path: str | Path) -> Bundle:
     """Load a bundle written by :meth:`Bundle.save` (safetensors + JSON; nothing is unpickled)."""
     tensors, meta = read_bundle(path)
     try:
-        cfg = ExperimentConfig.from_dict(meta["config"])
+        cfg = config_from_saved(meta["config"])  # fields it lacks: as the version that saved it
         classes, audio_dim, text_dim = list(meta["classes"]), int(meta["audio_dim"]), int(meta["text_dim"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(
             f"{path}/bundle.json is missing or has a bad field ({exc}); re-save the bundle."
         ) from None
-    if "model" not in meta["config"] or "anchor" not in meta["config"]["model"]:
-        cfg = cfg.replace(model={"anchor": "none"})  # saved before networks were anchored to a probe
     if not meta.get("num_members"):  # linear, or a network whose training chose its probe
         arrays = to_numpy_dict(tensors, "probe.")
         probe = LinearProbe(C=float(meta.get("probe_C") or 1.0), **arrays)
