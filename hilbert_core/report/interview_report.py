@@ -54,7 +54,7 @@ class CVSummary:
         unit = "subjects" if self.num_subjects is not None else "interviews"
         return (
             f"{HEADLINE} {auc_text(self.auc, (self.low, self.high))} ({self.level:.0%} bootstrap interval "
-            f"over {unit}; chance 50 %) on corpus '{self.corpus}', {who}; {self.source}."
+            f"over {unit}; chance 50 %) on the corpus {self.corpus}, {who}; {self.source}."
         )
 
 
