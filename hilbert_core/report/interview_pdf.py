@@ -110,11 +110,18 @@ def _prediction(w: _Writer, rep: InterviewReport) -> None:
         w.para(f"Leading class {v.top} ({v.probability:.0%}), but: {'; '.join(v.reasons)}.")
     else:
         w.para(f"{v.top} ({v.probability:.0%})", 15, bold=True)
+    has_sd = any(sd is not None for _, _, sd in rep.probabilities)
     rows = [
-        [c, f"{p:.1%}", "" if sd is None else f"± {sd:.1%}", "yes" if c in rep.prediction_set else ""]
+        [
+            c,
+            f"{p:.1%}",
+            *(["" if sd is None else f"± {sd:.1%}"] * has_sd),
+            "yes" if c in rep.prediction_set else "",
+        ]
         for c, p, sd in rep.probabilities
     ]
-    w.table(["class", "probability", "ensemble sd", "in prediction set"], rows, (50, 30, 30, 40))
+    header = ["class", "probability", *(["ensemble sd"] * has_sd), "in prediction set"]
+    w.table(header, rows, (50, 30, 30, 40) if has_sd else (60, 40, 50))
     w.para(rep.set_sentence())
     if rep.true_labels:
         w.para(

@@ -144,16 +144,18 @@ def _prediction_html(rep: InterviewReport) -> str:
         if v.inconclusive
         else f'<p class="headline">{escape(v.top)} ({v.probability:.0%})</p>'
     )
+    has_sd = any(sd is not None for _, _, sd in rep.probabilities)
     rows = [
-        [_td(c), _td(f"{p:.1%}", "num"), _td("" if sd is None else f"± {sd:.1%}", "num"),
+        [_td(c), _td(f"{p:.1%}", "num"), *([_td("" if sd is None else f"± {sd:.1%}", "num")] * has_sd),
          _td("yes" if c in rep.prediction_set else "")]
         for c, p, sd in rep.probabilities
     ]  # fmt: skip
-    table = _rows(rows, ["class", "probability", "ensemble sd", "in prediction set"])
+    header = ["class", "probability", *(["ensemble sd"] * has_sd), "in prediction set"]
+    table = _rows(rows, header)
     rules = "".join(f"<li>{escape(r)}</li>" for r in RULES)
     return (
         f"<h2>Prediction: {escape(rep.task)}</h2>{head}{table}<p>{escape(rep.set_sentence())}</p>"
-        f'<p class="meta">A result is marked inconclusive when any of these holds: <ul>{rules}</ul></p>'
+        f'<div class="meta">A result is marked inconclusive when any of these holds: <ul>{rules}</ul></div>'
     )
 
 
@@ -162,8 +164,8 @@ def _answers_html(rep: InterviewReport) -> str:
         return "<h2>Answers that drove the prediction</h2><p>No segment scores for this interview.</p>"
     rows = [
         [_td(a["direction"], a["direction"]), _td(f"#{a['#']}"),
-         _td(f"{a['start_s']:.1f}–{a['end_s']:.1f} s"), _td(f"{a['score']:+.3f}", "num"), _td(a["text"]),
-         _td(a["sentence"])]
+         _td(f"{a['start_s']:.1f}–{a['end_s']:.1f} s", "num"), _td(f"{a['score']:+.3f}", "num"),
+         _td(a["text"]), _td(a["sentence"])]
         for a in rep.answers
     ]  # fmt: skip
     return (

@@ -47,7 +47,8 @@ def evidence_timeline(segments: pd.DataFrame, cls: str, selected: int | None = N
         )
         fig.update_layout(
             coloraxis={"colorscale": "RdBu", "reversescale": True, "cmin": -top, "cmax": top,
-                       "colorbar": {"title": f"Δ p({cls})", "thickness": 12, "x": 1.0, "len": 0.9}}
+                       "colorbar": {"title": f"Δ p({cls})", "thickness": 12, "x": 1.02, "y": 1.0,
+                                    "yanchor": "top", "len": 0.48}}
         )  # fmt: skip
         rows.append(EVIDENCE_ROW)
     attn = [m for m in ("joint", *[m for m in MODALITIES if m != "joint"]) if f"attn_{m}" in segments]
@@ -61,7 +62,8 @@ def evidence_timeline(segments: pd.DataFrame, cls: str, selected: int | None = N
     if attn:
         fig.update_layout(
             coloraxis2={"colorscale": "Viridis", "cmin": 0, "cmax": max(high, 1.0),
-                        "colorbar": {"title": "× uniform", "thickness": 12, "x": 1.09, "len": 0.9}}
+                        "colorbar": {"title": "attention × uniform", "thickness": 12, "x": 1.02, "y": 0.0,
+                                     "yanchor": "bottom", "len": 0.48}}
         )  # fmt: skip
     if selected is not None and 0 <= selected < len(segments):
         row = segments.iloc[selected]

@@ -129,6 +129,19 @@ def _render_segment_table(seg) -> None:
     st.dataframe(seg, hide_index=True, column_config=config, height=min(38 + 35 * len(seg), 400))
 
 
+def render_novelty(result) -> None:
+    """Whether the interview is like the explained model's training documents (outside: an error box)."""
+    novelty = result.novelty
+    if novelty is None:
+        return
+    if novelty.level == "outside":
+        st.error(novelty.sentence(), icon=":material/travel_explore:")
+    elif novelty.level == "unusual":
+        st.warning(novelty.sentence(), icon=":material/travel_explore:")
+    else:
+        st.caption(novelty.sentence())
+
+
 def render_downloads(result, coverage: float, true_labels, workspace) -> None:
     """The report of this interview, as HTML (prints on A4) and as PDF, built when a button is pressed."""
     st.subheader("Report")

@@ -16,7 +16,7 @@ from ..service.samples import sample_interviews, sample_upload
 from . import cached
 from .notes import demo_banner
 from .state import StateKeys, workspace
-from .views_evidence import render_downloads, render_evidence
+from .views_evidence import render_downloads, render_evidence, render_novelty
 from .widgets import progress_reporter, show_error
 
 
@@ -249,10 +249,11 @@ def show_result() -> None:
         return
     try:
         coverage = render_scores(result)
+        render_novelty(result)
         render_evidence(result, Path(upload[0]), Path(upload[0]).parent.name)
-        render_model_internals(result)
         ws = workspace()
         sample = st.session_state.get(StateKeys.INTERVIEW_SAMPLE)
         render_downloads(result, coverage, sample, None if ws is None else ws.root)
+        render_model_internals(result)
     except (ValueError, OSError) as exc:
         show_error(exc)
