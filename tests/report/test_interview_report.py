@@ -87,3 +87,12 @@ def test_write_report_is_atomic_and_checks_the_suffix(tmp_path, monkeypatch):
         rep, "pdf"
     )
     assert Path(service.report_name(rep, "html")).suffix == ".html"
+
+
+def test_predict_report_needs_a_recording_and_a_known_suffix(tmp_path, capsys):
+    from hilbert_core.cli import main
+
+    assert main(["predict", str(tmp_path), "--features", str(tmp_path), "--report", "r.html"]) == 2
+    assert "--report needs a recording" in capsys.readouterr().err
+    assert main(["predict", str(tmp_path), "x.wav", "--report", "r.docx"]) == 2
+    assert "must end in .html or .pdf" in capsys.readouterr().err
