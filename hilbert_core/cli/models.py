@@ -128,6 +128,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     from ..training.bundle import load_bundle
 
+    if args.report:
+        return _predict_report(args)
     bundle = load_bundle(args.model)
     segments = None
     if args.features:
@@ -179,6 +181,31 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _predict_report(args: argparse.Namespace) -> int:
+    """Score one recording as the Interview page does (evidence, marks) and write its report."""
+    from ..service.interview import InterviewScorer
+    from ..service.interview_report import build_report, write_report
+
+    if not args.audio:
+        raise ValueError("--report needs a recording to score (AUDIO), not --features; give the AUDIO file.")
+    if Path(args.report).suffix.lower() not in (".html", ".htm", ".pdf"):
+        raise ValueError(f"--report {args.report!r} must end in .html or .pdf; rename it.")
+    workspace = workspace_arg(args)
+    update, close = progress_bar("predict")
+    try:
+        transcript = Path(args.transcript) if args.transcript else None
+        result = InterviewScorer(beam_size=5).score(
+            Path(args.audio), [Path(args.model)], transcript, progress=update, workspace=workspace
+        )
+    finally:
+        close()
+    report = build_report(result, args.coverage, None, workspace)
+    path = write_report(report, args.report)
+    write(f"{report.task}: {report.headline}; {report.novelty.sentence()}")
+    write(f"report written to {path}")
+    return 0
+
+
 def _uncertainty(args: argparse.Namespace, bundle, pred):
     """The prediction set at ``--coverage``, chance levels and cross-validated AUC (None: no calibration)."""
     from ..evaluation.uncertainty import uncertainty
@@ -212,6 +239,10 @@ def add_model_parsers(sub) -> None:
     p.add_argument("--document", default=None, help="document_id in the feature folder's documents.csv")
     p.add_argument("--top", type=int, default=3, help="most attended segments to list")
     p.add_argument("--json", action="store_true", help="print the full prediction as JSON")
+    p.add_argument(
+        "--report", default=None,
+        help="write the Interview report a clinician can file (evidence, marks, disclaimer): .html or .pdf",
+    )  # fmt: skip
     p.add_argument(
         "--coverage", type=float, default=0.9, help="coverage of the conformal prediction set (default 0.9)"
     )

@@ -17,10 +17,13 @@ import numpy as np
 import pandas as pd
 
 from ..audit import record
+from ..evaluation.novelty import NoveltyOutput
 from ..evaluation.uncertainty import Calibration, UncertaintyOutput, uncertainty
+from ..explain.evidence import SegmentEvidence
 from ..workspace import Workspace
 from .demo_marks import is_demo_model
 from .home import ModelSummary, model_summary
+from .interview_evidence import explain, interview_novelty
 from .interview_placement import mi_balance, placement  # noqa: F401  (mi_balance: the page's, re-exported)
 from .uploads import discard_upload, safe_filename, save_upload
 
@@ -60,8 +63,11 @@ class InterviewOutput:
         gate: (E,) MoE gate weights of the first model (None without experts).
         placement: this interview against the first model's training set (see :func:`placement`);
             None when the model has no embeddings or stores no training-set embeddings.
-        seconds: wall time per step (segment, encode, predict, total).
+        seconds: wall time per step (segment, encode and score, explain, total).
         segments_from: "transcript" or "whisper".
+        evidence: how each segment moved the first model's prediction (None: not explained).
+        novelty: whether the interview is like the first model's training documents (None: not checked).
+        info: the first model's bundle info (task, encoders and their revisions).
     """
 
     audio_name: str
@@ -73,6 +79,9 @@ class InterviewOutput:
     seconds: dict[str, float] = field(default_factory=dict)
     segments_from: str = "transcript"
     note: str = ""
+    evidence: SegmentEvidence | None = None
+    novelty: NoveltyOutput | None = None
+    info: dict = field(default_factory=dict)
 
 
 def list_models(ws: Workspace) -> list[ModelSummary]:
@@ -226,18 +235,24 @@ class InterviewScorer:
         if source == "transcript":
             check_segments_within(segments, duration, transcript.name)
         t_seg = time.perf_counter()
-        preds = []
+        preds, features = [], []
         for i, (path, bundle) in enumerate(zip(models, bundles, strict=True)):
-            report(0.5 + 0.45 * i / len(models), f"encoding and scoring with {Path(path).name}")
+            report(0.5 + 0.4 * i / len(models), f"encoding and scoring with {Path(path).name}")
             ext = self.extractor(bundle.info)
-            audio = ext.audio_features(audio_path, segments) if bundle.audio_dim else None
-            text = ext.text_features(segments) if bundle.text_dim else None
-            preds.append(bundle.predict(audio, text))
+            features.append((ext.audio_features(audio_path, segments) if bundle.audio_dim else None,
+                             ext.text_features(segments) if bundle.text_dim else None))  # fmt: skip
+            preds.append(bundle.predict(*features[-1]))
+        t_score = time.perf_counter()
+        report(0.9, f"which answers moved the prediction of {Path(models[0]).name}")
+        evidence = explain(bundles[0], *features[0], preds[0])
         report(1.0, "done")
         end = time.perf_counter()
         out = _output(audio_path, duration, segments, models, bundles, preds, workspace)
-        out.segments_from = source
-        out.seconds = {"segment": t_seg - started, "encode and score": end - t_seg, "total": end - started}
+        out.segments["evidence"] = evidence.scores()
+        out.evidence, out.novelty = evidence, interview_novelty(bundles[0], preds[0])
+        out.segments_from, out.info = source, dict(bundles[0].info)
+        out.seconds = {"segment": t_seg - started, "encode and score": t_score - t_seg,
+                       "explain": end - t_score, "total": end - started}  # fmt: skip
         return out
 
     def _segments(self, audio_path: Path, transcript: Path | None, info: dict, report: Progress):

@@ -1,4 +1,5 @@
-"""Views of the Interview page: the upload form, the scores, the attention timeline, the player."""
+"""Views of the Interview page: the upload form, the scores (or "inconclusive"), the model's internals;
+the evidence timeline, the player and the report downloads are in :mod:`hilbert_core.ui.views_evidence`."""
 
 from __future__ import annotations
 
@@ -10,20 +11,13 @@ from ..service import figures
 from ..service import interview as interview_service
 from ..service.demo_marks import SAMPLES_NOTE
 from ..service.glossary import HELP, pct
+from ..service.interview_report import score_verdict
 from ..service.samples import sample_interviews, sample_upload
 from . import cached
 from .notes import demo_banner
-from .state import StateKeys
+from .state import StateKeys, workspace
+from .views_evidence import render_downloads, render_evidence, render_novelty
 from .widgets import progress_reporter, show_error
-
-AUDIO_MIME = {
-    ".wav": "audio/wav",
-    ".flac": "audio/flac",
-    ".ogg": "audio/ogg",
-    ".opus": "audio/ogg",
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/mp4",
-}
 
 
 def render_form(ws, session_id: str, models) -> None:
@@ -112,7 +106,8 @@ def _score(ws, session_id: str, audio, transcript, paths, sample_labels) -> None
     st.session_state[StateKeys.INTERVIEW_SAMPLE] = sample_labels
 
 
-def render_scores(result: interview_service.InterviewOutput) -> None:
+def render_scores(result: interview_service.InterviewOutput) -> float:
+    """The scores of every model at the coverage chosen here (returned, for the report)."""
     source = "its transcript" if result.segments_from == "transcript" else "a Whisper transcription"
     st.success(
         f"{result.audio_name}: {result.duration_s / 60:.1f} min, {len(result.segments)} segments from "
@@ -136,19 +131,26 @@ def render_scores(result: interview_service.InterviewOutput) -> None:
     for i, score in enumerate(result.scores):
         with cols[i % len(cols)]:
             _render_score(score, float(coverage), i)
+    return float(coverage)
 
 
 def _render_score(score: interview_service.TaskScore, coverage: float, i: int) -> None:
     top, p = score.top
     spread = interview_service.score_uncertainty(score, coverage)
+    verdict = score_verdict(score, coverage)
     st.metric(
         f"{score.task} ({score.model})",
-        top,
-        f"{p:.0%} probability",
+        verdict.headline,
+        f"leading: {top} {p:.0%}" if verdict.inconclusive else f"{p:.0%} probability",
         "off",
         delta_arrow="off",
         help=HELP["probability"],
     )
+    if verdict.inconclusive:
+        st.warning(
+            f"**Inconclusive.** {top} leads with {p:.0%}, but " + "; ".join(verdict.reasons) + ".",
+            icon=":material/help:",
+        )
     if spread is None:
         st.caption(
             "No prediction set: this model keeps no out-of-fold predictions and the workspace has no "
@@ -185,38 +187,7 @@ def _render_score(score: interview_service.TaskScore, coverage: float, i: int) -
     st.plotly_chart(fig, key=f"interview_proba_{i}")
 
 
-def render_explanation(result: interview_service.InterviewOutput, audio_path: Path) -> None:
-    seg = result.segments
-    attn = [c for c in seg.columns if c.startswith("attn_")]
-    st.subheader("Which segments the model attended to")
-    if not attn:
-        st.info("This model has no segment attention (a linear probe scores mean-pooled features).")
-    labels = [f"#{i} · {r.start_s:.1f} s · {r.text[:70]}" for i, r in seg.iterrows()]
-    top = int(seg["attn_joint" if "attn_joint" in seg else attn[-1]].to_numpy().argmax()) if attn else 0
-    index = st.selectbox(
-        "Segment",
-        range(len(seg)),
-        index=top,
-        format_func=labels.__getitem__,
-        key="interview_seg",
-        help="Opens on the segment with the most joint attention; the player starts there.",
-    )
-    if attn:
-        st.plotly_chart(figures.attention_timeline(seg, int(index)), key="interview_timeline")
-    left, right = st.columns([2, 3])
-    with left:
-        row = seg.iloc[int(index)]
-        mime = AUDIO_MIME.get(audio_path.suffix.lower(), "audio/wav")
-        st.audio(str(audio_path), format=mime, start_time=int(row["start_s"]))
-    with right:
-        st.markdown(f"**#{int(row['#'])} · {row['start_s']:.1f}–{row['end_s']:.1f} s**\n\n> {row['text']}")
-    bar = st.column_config.ProgressColumn
-    weights = {c: bar(c, min_value=0.0, max_value=float(seg[c].max()), format="%.3f") for c in attn}
-    st.dataframe(seg, hide_index=True, column_config=weights, height=min(38 + 35 * len(seg), 400))
-    _render_model_internals(result)
-
-
-def _render_model_internals(result: interview_service.InterviewOutput) -> None:
+def render_model_internals(result: interview_service.InterviewOutput) -> None:
     if result.gate is not None:
         st.plotly_chart(figures.gate_weights(result.gate), key="interview_gate", width="content")
         st.caption(
@@ -277,7 +248,12 @@ def show_result() -> None:
     if result is None or upload is None:
         return
     try:
-        render_scores(result)
-        render_explanation(result, Path(upload[0]))
+        coverage = render_scores(result)
+        render_novelty(result)
+        render_evidence(result, Path(upload[0]), Path(upload[0]).parent.name)
+        ws = workspace()
+        sample = st.session_state.get(StateKeys.INTERVIEW_SAMPLE)
+        render_downloads(result, coverage, sample, None if ws is None else ws.root)
+        render_model_internals(result)
     except (ValueError, OSError) as exc:
         show_error(exc)

@@ -12,7 +12,9 @@ import torch.nn.functional as F
 from streamlit.testing.v1 import AppTest
 
 from hilbert_core.losses.mutual_info import infonce_mi
+from hilbert_core.report.interview_report import RESEARCH_USE
 from hilbert_core.service import interview
+from hilbert_core.service.interview_report import build_report, report_bytes
 from hilbert_core.training.bundle import load_bundle
 from hilbert_core.workspace import open_workspace
 from tests.app.pages_helper import open_page
@@ -60,11 +62,22 @@ def test_upload_and_score_shows_spectrum_attention_and_internals(demo_workspace,
     charts = at.get("plotly_chart")
     assert len(charts) >= 3  # probabilities, timeline, gate
     segments = at.dataframe[0].value
-    assert {"attn_audio", "attn_text", "attn_joint"} <= set(segments.columns)
+    assert {"attn_audio", "attn_text", "attn_joint", "evidence"} <= set(segments.columns)
     np.testing.assert_allclose(segments["attn_joint"].sum(), 1.0, atol=1e-4)
-    assert len(at.get("audio")) == 1
-    at.selectbox(key="interview_seg").set_value(0).run()
-    assert not at.exception and len(at.get("audio")) == 1
+    # the evidence: the answers that pushed toward the leading class, each with its player
+    assert "Which answers drove this prediction" in [h.value for h in at.subheader]
+    assert any("Answers that pushed toward" in m.value for m in at.markdown)
+    assert any("removing this answer" in c.value.lower() for c in at.caption)
+    players = len(at.get("audio"))
+    assert players >= 2  # the picker's player and one per top answer
+    token = Path(at.session_state["interview_upload"][0]).parent.name
+    at.selectbox(key=f"interview_seg_{token}").set_value(0).run()
+    assert not at.exception and len(at.get("audio")) == players
+    # the report: both downloads, and the HTML says what the numbers do not mean
+    assert {b.key for b in at.get("download_button")} >= {"interview_report_html", "interview_report_pdf"}
+    report = build_report(at.session_state["interview_result"], 0.9, None, demo_workspace)
+    html = report_bytes(report, "html").decode()
+    assert RESEARCH_USE in html and report.answers and report_bytes(report, "pdf").startswith(b"%PDF")
     session = at.session_state["session_id"]
     uploads = _upload_files(demo_workspace) - before
     assert uploads and all(p.relative_to(demo_workspace / "uploads").parts[0] == session for p in uploads)
@@ -229,3 +242,52 @@ def test_a_linear_model_shows_no_attention_timeline(demo_workspace, sample_inter
     assert any("no segment attention" in i.value for i in at.info)
     assert len(at.get("plotly_chart")) == 1  # the class probabilities only: no timeline, no gate
     assert len(at.get("audio")) == 1
+
+
+def _fake_output(audio: Path, proba: list[float], pushed: int):
+    """A scored interview of 6 segments and 4 classes whose segment ``pushed`` pushed most toward the
+    leading class (no model needed)."""
+    from types import SimpleNamespace
+
+    from hilbert_core.data.transcripts import Segment
+    from hilbert_core.explain.evidence import SegmentEvidence
+    from hilbert_core.training.bundle import Prediction
+
+    classes = ["bipolar", "control", "depression", "schizophrenia"]
+    segments = [Segment(2.0 * i, 2.0 * i + 1.5, f"answer {i} of interview {pushed}") for i in range(6)]
+    attention = {"joint": np.full(6, 1 / 6)}
+    pred = Prediction(classes, np.array(proba), attention, None, None, None, None)
+    bundle = SimpleNamespace(probe=None, reference={}, info={"task": "spectrum"}, method="hilbert")
+    out = interview._output(audio, 12.0, segments, [Path("m")], [bundle], [pred])
+    scores = np.zeros((6, 4))
+    scores[pushed, int(np.argmax(proba))] = 0.05
+    scores[(pushed + 1) % 6, int(np.argmax(proba))] = -0.02
+    out.evidence = SegmentEvidence(classes, np.array(proba), {"occlusion_joint": scores}, attention,
+                                   "occlusion_joint", {"joint": float("nan")})  # fmt: skip
+    out.segments["evidence"] = out.evidence.scores()
+    out.seconds = {"total": 0.1}
+    return out
+
+
+def test_a_flat_result_is_inconclusive_and_a_new_upload_gets_a_new_picker(
+    demo_workspace, sample_interview, monkeypatch
+):
+    audio = sample_interview[0]
+    outputs = iter(
+        [_fake_output(audio, [0.27, 0.24, 0.27, 0.22], 4), _fake_output(audio, [0.1, 0.1, 0.7, 0.1], 2)]
+    )
+    monkeypatch.setattr(interview.InterviewScorer, "score", lambda self, *a, **k: next(outputs))
+    at = _upload(_page(), audio, None)
+    assert at.metric[0].value == "inconclusive" and "leading: bipolar" in at.metric[0].delta
+    assert any("Inconclusive" in w.value and "of chance" in w.value for w in at.warning)
+    first = Path(at.session_state["interview_upload"][0]).parent.name
+    picker = at.selectbox(key=f"interview_seg_{first}")
+    assert picker.value == 4 and "interview 4" in picker.options[0]  # opens on the answer that pushed most
+    picker.set_value(1).run()
+    assert at.selectbox(key=f"interview_seg_{first}").value == 1
+    at = _upload(at, audio, None)
+    second = Path(at.session_state["interview_upload"][0]).parent.name
+    assert second != first and at.metric[0].value == "depression"
+    picker = at.selectbox(key=f"interview_seg_{second}")
+    assert picker.value == 2 and "interview 2" in picker.options[picker.index]
+    assert not any("Inconclusive" in w.value for w in at.warning)
