@@ -220,9 +220,9 @@ def _summarise(bc: BenchExplainConfig, corpus: Corpus, seeds: list[dict]) -> dic
             for j, metric in enumerate(("mass_lift", f"top{bc.k}_lift"))
         }
     out["scores"] = scores
+    rhos = {n: [r for s in seeds for r in s["agreement"].get(n, [])] for n in ("audio", "text", "joint")}
     out["agreement_spearman_mean"] = {
-        n: float(np.nanmean([r for s in seeds for r in s["agreement"].get(n, [])]))
-        for n in sorted({n for s in seeds for n in s["agreement"]})
+        n: float(np.nanmean(v)) if np.isfinite(v).any() else None for n, v in rhos.items() if v
     }
     timing = {k: float(sum(s["timing"][k] for s in seeds)) for k in ("train", "explain", "explained")}
     timing["explain_seconds_per_document"] = timing["explain"] / max(timing["explained"], 1)
