@@ -194,6 +194,33 @@ def _one_seed(bc: BenchExplainConfig, corpus: Corpus, cfg: ExperimentConfig, see
     }
 
 
+def _per_document(seeds: list[dict], docs: list[int]) -> dict[str, np.ndarray]:
+    """Score name -> (N_scored, 2): each document's (mass lift, top-k lift), averaged over the seeds."""
+    names = sorted({n for s in seeds for i in docs for n in s["lifts"][i]})
+    out = {}
+    with warnings.catch_warnings():  # a score undefined in every seed stays NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for name in names:
+            rows = [[s["lifts"][i].get(name, (np.nan, np.nan)) for i in docs] for s in seeds]
+            out[name] = np.nanmean(rows, axis=0)
+    return out
+
+
+def _paired(bc: BenchExplainConfig, per_doc: dict[str, np.ndarray], groups: np.ndarray) -> dict[str, Any]:
+    """Score name -> its lifts minus ``occlusion_joint``'s toward the same class, per document, mean and
+    subject-bootstrap interval (attention is compared with the true-class score)."""
+    out = {}
+    for name, v in per_doc.items():
+        ref = per_doc.get("occlusion_joint@predicted" if name.endswith("@predicted") else "occlusion_joint")
+        if ref is None or name.startswith("occlusion_joint"):
+            continue
+        out[name] = {
+            metric: grouped_mean_ci(v[:, j] - ref[:, j], groups, num_resamples=bc.resamples).to_dict()
+            for j, metric in enumerate(("mass_lift", f"top{bc.k}_lift"))
+        }
+    return out
+
+
 def _summarise(bc: BenchExplainConfig, corpus: Corpus, seeds: list[dict]) -> dict[str, Any]:
     """One run's JSON: AUC (per seed, and of the seed-averaged probabilities with its interval) and, per
     score, the mean lifts over scored documents (each document's lifts averaged over seeds)."""
@@ -206,20 +233,20 @@ def _summarise(bc: BenchExplainConfig, corpus: Corpus, seeds: list[dict]) -> dic
         "fold_models": [s["fold_models"] for s in seeds],
     }
     docs = sorted(seeds[0]["lifts"])
-    names = sorted({n for s in seeds for i in docs for n in s["lifts"][i]})
-    scores = {}
-    for name in names:
-        # (N_scored, 2): each document's (mass lift, top-k lift), averaged over the seeds
-        with warnings.catch_warnings():  # a score undefined in every seed stays NaN
-            warnings.simplefilter("ignore", RuntimeWarning)
-            per_doc = np.nanmean(
-                [[s["lifts"][i].get(name, (np.nan, np.nan)) for i in docs] for s in seeds], axis=0
-            )
-        scores[name] = {
-            metric: grouped_mean_ci(per_doc[:, j], groups[docs], num_resamples=bc.resamples).to_dict()
+    per_doc = _per_document(seeds, docs)
+    ids = [corpus.feats[4][i] for i in docs]
+    out["scores"] = {
+        name: {
+            metric: grouped_mean_ci(v[:, j], groups[docs], num_resamples=bc.resamples).to_dict()
             for j, metric in enumerate(("mass_lift", f"top{bc.k}_lift"))
         }
-    out["scores"] = scores
+        for name, v in per_doc.items()
+    }
+    out["versus_occlusion_joint"] = _paired(bc, per_doc, groups[docs])
+    out["per_document"] = {
+        name: {doc: [None if np.isnan(x) else float(x) for x in row] for doc, row in zip(ids, v, strict=True)}
+        for name, v in per_doc.items()
+    }
     rhos = {n: [r for s in seeds for r in s["agreement"].get(n, [])] for n in ("audio", "text", "joint")}
     out["agreement_spearman_mean"] = {
         n: float(np.nanmean(v)) if np.isfinite(v).any() else None for n, v in rhos.items() if v
