@@ -1,4 +1,4 @@
-"""``hilbert bench cv|extract|sweep|interview``: the benchmark commands (JSON to stdout, and to ``--out``)."""
+"""``hilbert bench cv|extract|sweep|interview|explain``: the benchmarks (JSON to stdout, and to ``--out``)."""
 
 from __future__ import annotations
 
@@ -67,8 +67,72 @@ def cmd_bench_interview(args: argparse.Namespace) -> int:
     return _emit(bench_interview(cfg), args.out)
 
 
+def cmd_bench_explain(args: argparse.Namespace) -> int:
+    from ..bench.explain import BenchExplainConfig, bench_explain
+
+    def names(text: str | None) -> tuple[str, ...] | None:
+        return None if text is None else tuple(s.strip() for s in text.split(",") if s.strip())
+
+    cfg = BenchExplainConfig(
+        features=args.features,
+        cues=args.cues,
+        task=args.task,
+        audio_encoder=args.audio_encoder,
+        text_encoder=args.text_encoder,
+        methods=names(args.methods),
+        variants=tuple(args.variant or ()),
+        overrides=tuple(args.set or ()),
+        folds=args.folds,
+        epochs=args.epochs,
+        seeds=tuple(int(s) for s in names(args.seeds)),
+        k=args.k,
+        cue_kinds=names(args.cue_kinds),
+        skip_labels=names(args.skip_labels),
+        ig_steps=args.ig_steps,
+        resamples=args.resamples,
+    )
+    return _emit(bench_explain(cfg), args.out)
+
+
+def _add_explain_parser(bench) -> None:
+    p = bench.add_parser(
+        "explain", help="do the segment scores find the cue segments? out-of-fold models, lifts over chance"
+    )
+    p.add_argument("--features", default=None, help="a feature folder (default: the shipped demo features)")
+    p.add_argument("--cues", default=None, help="cues.csv (default: the demo corpus's, or FEATURES/cues.csv)")
+    p.add_argument("--task", default=None, help="task column (default: spectrum on the demo, else the first)")
+    p.add_argument("--audio-encoder", default="whisper-tiny-en", help="demo audio features ('' = none)")
+    p.add_argument("--text-encoder", default="minilm-l6", help="demo text features ('' = none)")
+    p.add_argument(
+        "--methods", default=None,
+        help="comma-separated (default: hilbert on the demo; linear,transfer,hilbert on a feature folder)",
+    )  # fmt: skip
+    p.add_argument(
+        "--variant", action="append", metavar="OVERRIDES",
+        help="a further hilbert run with these comma-separated overrides, e.g. model.pooling=gated",
+    )  # fmt: skip
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override for every run (repeatable)")
+    p.add_argument("--folds", type=int, default=5, help="outer folds (subject-grouped)")
+    p.add_argument("--epochs", type=int, default=None, help="training epochs (default: the config's)")
+    p.add_argument("--seeds", default="0", help="comma-separated seeds (folds and models)")
+    p.add_argument("--k", type=int, default=3, help="top-k of the precision lift")
+    p.add_argument(
+        "--cue-kinds", default=None,
+        help="cue names that count (default: the spectrum cues on the demo, any cue on a folder)",
+    )  # fmt: skip
+    p.add_argument(
+        "--skip-labels",
+        default=None,
+        help="labels not scored (default: control on the demo, none on a folder)",
+    )
+    p.add_argument("--ig-steps", type=int, default=32, help="integrated-gradients steps")
+    p.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples")
+    p.add_argument("--out", default=None, help="also write the JSON here")
+    p.set_defaults(func=cmd_bench_explain)
+
+
 def add_bench_parser(sub) -> None:
-    """Register ``bench cv``, ``bench extract``, ``bench sweep`` and ``bench interview``."""
+    """Register ``bench cv``, ``extract``, ``sweep``, ``interview`` and ``explain``."""
     bench = sub.add_parser("bench", help="benchmarks writing JSON").add_subparsers(
         dest="bench", required=True
     )
@@ -125,3 +189,4 @@ def add_bench_parser(sub) -> None:
     p.add_argument("--repeats", type=int, default=2, help="requests to time (the first loads the models)")
     p.add_argument("--out", default=None, help="also write the JSON here")
     p.set_defaults(func=cmd_bench_interview)
+    _add_explain_parser(bench)

@@ -139,15 +139,16 @@ def cmd_predict(args: argparse.Namespace) -> int:
             raise ValueError("--features needs --document ID (the document to score).")
         audio, text = load_features(args.features).document(args.document)
         pred = bundle.predict(audio, text)
+        evidence = bundle.explain(audio, text) if args.explain else None
     elif args.audio:
         from ..encoders.extract import predict_recording
 
         update, close = progress_bar("predict")
         try:
-            result = predict_recording(bundle, args.audio, args.transcript, update)
+            result = predict_recording(bundle, args.audio, args.transcript, update, explain=args.explain)
         finally:
             close()
-        pred, segments = result.prediction, result.segments
+        pred, segments, evidence = result.prediction, result.segments, result.evidence
     else:
         raise ValueError("give an AUDIO file to score, or --features DIR --document ID.")
     spread = _uncertainty(args, bundle, pred)
@@ -156,6 +157,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         out["uncertainty"] = spread.to_dict() if spread is not None else None
         if segments is not None:
             out["segments"] = [vars(s) for s in segments]
+        if evidence is not None:
+            out["evidence"] = evidence.to_dict()
         write(json.dumps(out))
         return 0
     task = bundle.info.get("task", "task")
@@ -167,17 +170,19 @@ def cmd_predict(args: argparse.Namespace) -> int:
         else "no prediction set: this bundle keeps no out-of-fold predictions and no cross-validation of its "
         "recipe is in the workspace; retrain it, or give --workspace with its cross-validation run."
     )
+    labels = [f'{g.start_s:.1f}-{g.end_s:.1f}s "{g.text[:60]}"' for g in segments] if segments else None
     for name, weights in pred.attention.items():
         top = np.argsort(weights)[::-1][: args.top]
-        parts = []
-        for i in top:
-            where = (
-                f' {segments[i].start_s:.1f}-{segments[i].end_s:.1f}s "{segments[i].text[:60]}"'
-                if segments
-                else ""
-            )
-            parts.append(f"#{i} ({weights[i]:.2f}){where}")
-        write(f"most attended segments ({name}): " + "; ".join(parts))
+        where = [f" {labels[i]}" if labels else "" for i in top]
+        write(
+            f"most attended segments ({name}): "
+            + "; ".join(f"#{i} ({weights[i]:.2f}){w}" for i, w in zip(top, where, strict=True))
+        )
+    if evidence is not None:
+        from ..explain.words import describe
+
+        for line in describe(evidence, args.top, labels=labels):
+            write(line)
     return 0
 
 
@@ -242,6 +247,11 @@ def add_model_parsers(sub) -> None:
     p.add_argument(
         "--report", default=None,
         help="write the Interview report a clinician can file (evidence, marks, disclaimer): .html or .pdf",
+    )  # fmt: skip
+    p.add_argument(
+        "--explain", action="store_true",
+        help="also measure which segments moved the prediction (occlusion, integrated gradients); "
+        "printed as the top segments per direction, or under 'evidence' with --json",
     )  # fmt: skip
     p.add_argument(
         "--coverage", type=float, default=0.9, help="coverage of the conformal prediction set (default 0.9)"

@@ -90,3 +90,26 @@ def read_json(path: Path, what: str) -> Any:
         raise ValueError(
             f"{path}: cannot read the {what} ({exc}); rebuild with `hilbert demo-assets`."
         ) from None
+
+
+def packed_feature_set(features_dir: Path, audio_encoder: str | None, text_encoder: str | None):
+    """The shipped features (``features/documents.csv`` plus ``audio-<encoder>.npz`` / ``text-<encoder>.npz``)
+    as a :class:`hilbert_core.data.features.FeatureSet`, float32; an encoder of None or '' is left out."""
+    import pandas as pd
+
+    from ..data.features import FeatureSet
+
+    table = pd.read_csv(features_dir / "documents.csv", dtype={"document_id": str, "subject_id": str})
+    split = np.cumsum(table["num_segments"].to_numpy())[:-1]
+    docs = {}
+    for role, encoder in (("audio", audio_encoder), ("text", text_encoder)):
+        if not encoder:
+            docs[role] = None
+            continue
+        path = features_dir / f"{role}-{encoder}.npz"
+        if not path.is_file():
+            found = sorted(p.name for p in features_dir.glob(f"{role}-*.npz"))
+            raise ValueError(f"{path} not found; {role} encoders shipped: {', '.join(found) or 'none'}.")
+        with np.load(path, allow_pickle=False) as data:
+            docs[role] = np.split(data["features"].astype(np.float32), split)
+    return FeatureSet(table=table, audio=docs["audio"], text=docs["text"])

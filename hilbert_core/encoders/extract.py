@@ -162,12 +162,19 @@ class RecordingPrediction:
 
     segments: list[Segment]
     prediction: object  # hilbert_core.types.Prediction
+    evidence: object | None = None  # hilbert_core.explain.evidence.SegmentEvidence, when asked for
 
 
 def predict_recording(
-    bundle, audio_path: str | Path, transcript: str | Path | None = None, progress: Progress | None = None
+    bundle,
+    audio_path: str | Path,
+    transcript: str | Path | None = None,
+    progress: Progress | None = None,
+    *,
+    explain: bool = False,
 ) -> RecordingPrediction:
-    """Segment (from ``transcript`` or by transcription), encode with the bundle's own encoders, predict."""
+    """Segment (from ``transcript`` or by transcription), encode with the bundle's own encoders, predict;
+    with ``explain`` also the segment evidence (:meth:`Bundle.explain`)."""
     from ..data.transcripts import read_transcript
 
     info = bundle.info
@@ -192,6 +199,11 @@ def predict_recording(
     audio = extractor.audio_features(path, segments) if bundle.audio_dim else None
     text = extractor.text_features(segments) if bundle.text_dim else None
     pred = bundle.predict(audio, text)
+    evidence = None
+    if explain:
+        if progress is not None:
+            progress(0.9, "explaining")
+        evidence = bundle.explain(audio, text)
     if progress is not None:
         progress(1.0, "done")
-    return RecordingPrediction(segments=segments, prediction=pred)
+    return RecordingPrediction(segments=segments, prediction=pred, evidence=evidence)

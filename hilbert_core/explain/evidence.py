@@ -74,3 +74,16 @@ class SegmentEvidence:
         out["attention"] = {k: v.tolist() for k, v in self.attention.items()}
         out["predicted"] = self.classes[self.predicted]
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SegmentEvidence:
+        """The inverse of :meth:`to_dict` (its derived ``predicted`` key is ignored)."""
+        return cls(
+            classes=list(data["classes"]),
+            proba=np.asarray(data["proba"], dtype=np.float64),
+            faithful={k: np.asarray(v, dtype=np.float64) for k, v in data["faithful"].items()},
+            attention={k: np.asarray(v, dtype=np.float64) for k, v in data["attention"].items()},
+            default_kind=data["default_kind"],
+            agreement={k: float(v) for k, v in data.get("agreement", {}).items()},
+            notes=list(data.get("notes", [])),
+        )

@@ -19,6 +19,7 @@ import torch
 from ..config import ExperimentConfig
 from ..config_saved import config_from_saved
 from ..data import pad_documents
+from ..explain.evidence import SegmentEvidence
 from ..model import StackedModel, create_network
 from ..types import Prediction
 from ..version import __version__
@@ -93,8 +94,8 @@ class Bundle:
         }
         return write_bundle(out_dir, tensors, meta, overwrite=overwrite)
 
-    def predict(self, audio: np.ndarray | None, text: np.ndarray | None) -> Prediction:
-        """Score one document: audio (N, Da) and/or text (N, Dt) segment features."""
+    def _document(self, audio: np.ndarray | None, text: np.ndarray | None):
+        """One document padded as the model expects (the modalities it uses), its widths checked."""
         modality = self.config.eval.modality
         docs = pad_documents([audio] if modality != "text" else None, [text] if modality != "audio" else None)
         for name, dim in (("audio", self.audio_dim), ("text", self.text_dim)):
@@ -104,12 +105,33 @@ class Bundle:
                     f"{name} features have {got} dimensions but this model was trained on {dim}; "
                     "extract them with the encoder recorded in the bundle."
                 )
+        return docs
+
+    def predict(self, audio: np.ndarray | None, text: np.ndarray | None) -> Prediction:
+        """Score one document: audio (N, Da) and/or text (N, Dt) segment features."""
+        modality = self.config.eval.modality
+        docs = self._document(audio, text)
         if self.probe is not None:
             proba = self.probe.predict_proba(docs.mean_pooled(modality))[0]
             s = docs.mask.shape[1]
             uniform = {n: np.full(s, 1.0 / s) for n in ("audio", "text") if getattr(docs, n) is not None}
             return Prediction(self.classes, proba, uniform, None, None, None, None)
         return _predict_neural(self.model, docs, self.classes)
+
+    def explain(
+        self, audio: np.ndarray | None, text: np.ndarray | None, *, ig_steps: int | None = None
+    ) -> SegmentEvidence:
+        """Which segments of one document (audio (N, Da) and/or text (N, Dt)) moved its prediction: the
+        faithful scores of :mod:`hilbert_core.explain.faithful` (occlusion and integrated gradients, in
+        units of the ensemble's class probability) beside the attention weights (none for a probe)."""
+        from ..explain.faithful import IG_STEPS
+        from ..explain.scoring import explain_features
+
+        docs = self._document(audio, text)
+        features = [None if x is None else x[0] for x in (docs.audio, docs.text)]
+        return explain_features(
+            *features, self.classes, model=self.model, probe=self.probe, ig_steps=ig_steps or IG_STEPS
+        )
 
 
 @torch.no_grad()
