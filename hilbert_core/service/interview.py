@@ -244,7 +244,7 @@ class InterviewScorer:
             preds.append(bundle.predict(*features[-1]))
         t_score = time.perf_counter()
         report(0.9, f"which answers moved the prediction of {Path(models[0]).name}")
-        evidence = explain(bundles[0], *features[0], preds[0])
+        evidence = explain(bundles[0], *features[0])
         report(1.0, "done")
         end = time.perf_counter()
         out = _output(audio_path, duration, segments, models, bundles, preds, workspace)

@@ -22,14 +22,10 @@ KIND_NAMES = {
 AGREE, WEAK = 0.5, 0.2  # Spearman rho at or above which attention "agrees" / "agrees weakly"
 
 
-def explain(bundle, audio: np.ndarray | None, text: np.ndarray | None, pred=None) -> SegmentEvidence:
-    """The bundle's own ``explain`` when it has one; else the stopgap occlusion of
-    :mod:`hilbert_core.service.evidence_fallback` (deleted when ``Bundle.explain`` lands)."""
-    if hasattr(bundle, "explain"):
-        return bundle.explain(audio, text)
-    from .evidence_fallback import occlusion_joint
-
-    return occlusion_joint(bundle, audio, text, pred)
+def explain(bundle, audio: np.ndarray | None, text: np.ndarray | None) -> SegmentEvidence:
+    """Which segments moved this interview's prediction (:meth:`Bundle.explain`: occlusion and integrated
+    gradients, see :mod:`hilbert_core.explain.faithful`)."""
+    return bundle.explain(audio, text)
 
 
 def interview_novelty(bundle, pred) -> NoveltyOutput:
