@@ -153,14 +153,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise ValueError("give an AUDIO file to score, or --features DIR --document ID.")
     spread = _uncertainty(args, bundle, pred)
     if args.json:
-        out = pred.to_dict()
-        out["uncertainty"] = spread.to_dict() if spread is not None else None
-        if segments is not None:
-            out["segments"] = [vars(s) for s in segments]
-        if evidence is not None:
-            out["evidence"] = evidence.to_dict()
-        write(json.dumps(out))
-        return 0
+        return _write_json(pred, spread, segments, evidence)
     task = bundle.info.get("task", "task")
     order = np.argsort(pred.proba)[::-1]
     write(f"{task}: " + ", ".join(f"{pred.classes[k]} {pred.proba[k]:.3f}" for k in order))
@@ -183,6 +176,18 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
         for line in describe(evidence, args.top, labels=labels):
             write(line)
+    return 0
+
+
+def _write_json(pred, spread, segments, evidence) -> int:
+    """``hilbert predict --json``: the prediction, its uncertainty, segments and evidence as one object."""
+    out = pred.to_dict()
+    out["uncertainty"] = spread.to_dict() if spread is not None else None
+    if segments is not None:
+        out["segments"] = [vars(s) for s in segments]
+    if evidence is not None:
+        out["evidence"] = evidence.to_dict()
+    write(json.dumps(out))
     return 0
 
 

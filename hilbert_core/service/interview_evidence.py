@@ -22,10 +22,15 @@ KIND_NAMES = {
 AGREE, WEAK = 0.5, 0.2  # Spearman rho at or above which attention "agrees" / "agrees weakly"
 
 
+# The page's scores: the three leave-one-segment-out kinds (exact, a fraction of a second); integrated
+# gradients cost about 10x as much per ensemble member and are in `hilbert predict --explain`.
+PAGE_KINDS = ["occlusion_joint", "occlusion_audio", "occlusion_text"]
+
+
 def explain(bundle, audio: np.ndarray | None, text: np.ndarray | None) -> SegmentEvidence:
-    """Which segments moved this interview's prediction (:meth:`Bundle.explain`: occlusion and integrated
-    gradients, see :mod:`hilbert_core.explain.faithful`)."""
-    return bundle.explain(audio, text)
+    """Which segments moved this interview's prediction (:meth:`Bundle.explain`, leave-one-segment-out, see
+    :mod:`hilbert_core.explain.faithful`)."""
+    return bundle.explain(audio, text, kinds=PAGE_KINDS)
 
 
 def interview_novelty(bundle, pred) -> NoveltyOutput:

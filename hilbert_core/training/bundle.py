@@ -119,18 +119,30 @@ class Bundle:
         return _predict_neural(self.model, docs, self.classes)
 
     def explain(
-        self, audio: np.ndarray | None, text: np.ndarray | None, *, ig_steps: int | None = None
+        self,
+        audio: np.ndarray | None,
+        text: np.ndarray | None,
+        *,
+        ig_steps: int | None = None,
+        kinds: list[str] | None = None,
     ) -> SegmentEvidence:
         """Which segments of one document (audio (N, Da) and/or text (N, Dt)) moved its prediction: the
         faithful scores of :mod:`hilbert_core.explain.faithful` (occlusion and integrated gradients, in
-        units of the ensemble's class probability) beside the attention weights (none for a probe)."""
+        units of the ensemble's class probability) beside the attention weights (none for a probe).
+        ``kinds``: only these scores (default: every kind the modalities allow; integrated gradients cost
+        about 10x the occlusions)."""
         from ..explain.faithful import IG_STEPS
         from ..explain.scoring import explain_features
 
         docs = self._document(audio, text)
         features = [None if x is None else x[0] for x in (docs.audio, docs.text)]
         return explain_features(
-            *features, self.classes, model=self.model, probe=self.probe, ig_steps=ig_steps or IG_STEPS
+            *features,
+            self.classes,
+            model=self.model,
+            probe=self.probe,
+            ig_steps=ig_steps or IG_STEPS,
+            kinds=kinds,
         )
 
 

@@ -34,7 +34,9 @@ def _upload(at: AppTest, audio: Path, transcript: Path | None) -> AppTest:
         at.file_uploader(key="interview_transcript").set_value(
             (transcript.name, transcript.read_bytes(), "text/plain")
         )
-    at.button(key=SUBMIT).click().run()
+    at.button(key=SUBMIT).click().run(
+        timeout=240
+    )  # transcription, encoders and evidence on a loaded CI machine
     assert not at.exception, at.exception
     return at
 
@@ -89,7 +91,9 @@ def test_a_recording_that_cannot_be_read_is_one_sentence(demo_workspace, sample_
     at.file_uploader(key="interview_transcript").set_value(
         ("t.srt", sample_interview[1].read_bytes(), "text/plain")
     )
-    at.button(key=SUBMIT).click().run()
+    at.button(key=SUBMIT).click().run(
+        timeout=240
+    )  # transcription, encoders and evidence on a loaded CI machine
     assert not at.exception and len(at.error) == 1 and "broken.wav" in at.error[0].value
     assert "Traceback" not in at.error[0].value and "interview_result" not in at.session_state
 
