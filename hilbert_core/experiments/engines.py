@@ -138,8 +138,11 @@ class LocalEngine:
     def close(self, cancel: bool = False) -> None:
         if cancel:
             # The executor cannot stop a running task: terminate its workers (private but stable map).
-            for process in list(getattr(self._pool, "_processes", {}).values()):
+            processes = list(getattr(self._pool, "_processes", {}).values())
+            for process in processes:
                 process.terminate()
+            for process in processes:  # gone before the caller marks their runs cancelled
+                process.join(timeout=10)
         self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
         if self._devices is not None:
             self._devices.close()

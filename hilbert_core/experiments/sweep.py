@@ -325,10 +325,10 @@ def run_sweep(
             out.failed.append((cell.label, "its features were never extracted"))
         cancelled = False
     finally:
+        runner.close(cancel=cancelled)  # workers stopped first: none can mark its run running afterwards
         if cancelled:
             for _, _, run_id in driver.inflight.values():
                 driver.registry.cancel(run_id)
-        runner.close(cancel=cancelled)
     out.seconds = time.perf_counter() - start
     return out
 
