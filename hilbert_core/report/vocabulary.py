@@ -39,11 +39,18 @@ FOLD_MEAN_HELP = (
 )
 
 
+def unit_words(unit: str) -> str:
+    """What a bootstrap resamples, in words: ``"subjects"``, ``"documents"``, or for ``"auto"`` both rules."""
+    if unit == "auto":
+        return "subjects where a subject has several documents (documents otherwise)"
+    return f"{unit}s"
+
+
 def ci_help(unit: str = "document") -> str:
     """What a 95 % interval of a pooled AUC resamples."""
     return (
-        f"95 % confidence interval of the pooled AUC, by bootstrap over {unit}s (1,000 resamples by "
-        "default): the uncertainty of this one number. See the Glossary page."
+        f"95 % confidence interval of the pooled AUC, by bootstrap over {unit_words(unit)} (1,000 resamples "
+        "by default): the uncertainty of this one number. See the Glossary page."
     )
 
 

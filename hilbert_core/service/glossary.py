@@ -19,6 +19,7 @@ from ..report.vocabulary import (  # noqa: F401  (re-exported: the ui package sp
     fold_mean_text,
     headline,
     pct,
+    unit_words,
 )
 
 SEE = " See the Glossary page."
@@ -95,7 +96,7 @@ HELP = {
     "auc_pooled": HEADLINE_HELP,
     "auc_fold_mean": FOLD_MEAN_HELP,
     "auc_fold_ci": FOLD_CI_HELP,
-    "auc_pooled_ci": ci_help("document"),
+    "auc_pooled_ci": ci_help("auto"),
     "documents": "Documents (interviews) scored out of fold: each exactly once.",
     "ece": "Expected calibration error of the top-class probability (0 = calibrated)." + SEE,
     "delta": "Pooled out-of-fold AUC of row A minus row B, in percentage points." + SEE,

@@ -10,7 +10,7 @@ import streamlit as st
 
 from ..service import compare, plots, ranking
 from ..service.background import TaskState
-from ..service.glossary import HEADLINE, HEADLINE_SHORT, HELP, ci_help
+from ..service.glossary import HEADLINE, HEADLINE_SHORT, HELP, ci_help, unit_words
 from .state import StateKeys
 from .widgets import chart, clicked, follow_task, show_error
 
@@ -20,9 +20,9 @@ def render_ranking(output: compare.CompareOutput, corpus: str, first_task: str) 
     st.subheader(f"Ranking per task: {corpus}")
     st.caption(
         f"Ranked by the {HEADLINE} (%, 50 = chance) within each task, so rows are only ranked against rows "
-        f"of the same task; the 95 % CI resamples {output.config.unit}s. The fold mean ± sd (the paper's "
-        "figure) is next to it; the sd is the spread between folds. Notes mark rows with identical "
-        "predictions. See the Glossary page."
+        f"of the same task; the 95 % CI resamples {unit_words(output.config.unit)}. The fold mean ± sd "
+        "(the paper's figure) is next to it; the sd is the spread between folds. Notes mark rows with "
+        "identical predictions. See the Glossary page."
     )
     tasks = sorted(
         output.runs[output.runs.corpus == corpus].task.unique(), key=lambda t: (t != first_task, t)
