@@ -43,7 +43,8 @@ class RunChoice:
 @dataclass(frozen=True)
 class RunSummary:
     """A run's headline numbers: the pooled out-of-fold macro AUC (the headline) with its 95 % bootstrap
-    CI over documents, the mean and sd of the fold AUCs (the paper's tables), documents and folds."""
+    CI (subjects resampled when a subject has several documents), the mean and sd of the fold AUCs (the
+    paper's tables), documents and folds."""
 
     auc_macro: float
     auc_mean: float
@@ -173,13 +174,18 @@ def run_summary(report: dict[str, Any], run_id: str) -> RunSummary:
 
 
 def _pooled_ci(report: dict[str, Any], num_resamples: int = 1000) -> tuple[float, float]:
-    """95 % bootstrap CI (documents resampled, seed 0) of the pooled AUC; NaN when it cannot be computed."""
+    """95 % bootstrap CI (seed 0) of the pooled AUC, resampling subjects when a subject has several
+    documents (documents otherwise, as ``hilbert report --unit auto``); NaN when it cannot be computed."""
     from ..evaluation.bootstrap import bootstrap_auc_ci
 
     try:
         index = {c: i for i, c in enumerate(report["classes"])}
         y = np.asarray([index[label] for label in report["labels"]])
-        ci = bootstrap_auc_ci(y, np.asarray(report["oof_proba"], dtype=float), num_resamples=num_resamples)
+        groups = report.get("groups")
+        groups = np.asarray(groups, dtype=object) if groups and len(set(groups)) < len(groups) else None
+        ci = bootstrap_auc_ci(
+            y, np.asarray(report["oof_proba"], dtype=float), num_resamples=num_resamples, groups=groups
+        )
     except (KeyError, TypeError, ValueError):
         return float("nan"), float("nan")
     return float(ci.low), float(ci.high)

@@ -101,10 +101,10 @@ def render_run_summary(report: dict, run_id: str) -> None:
     )
     cols[2].metric("Documents", summary.num_documents, help=HELP["documents"])
     st.caption(
-        "Cite the pooled out-of-fold AUC (the headline); the fold mean is the paper tables' figure. "
-        "The interval "
-        "is the uncertainty of the pooled AUC (documents resampled); the ± sd is the spread between single "
-        "folds, which is why it is wider."
+        "Cite the pooled out-of-fold AUC (the headline); the fold mean is the paper tables' figure. The "
+        "interval is the uncertainty of the pooled AUC (subjects resampled when a subject has several "
+        "documents, documents otherwise); the ± sd is the spread between single folds, which is why it is "
+        "wider."
     )
 
 

@@ -260,7 +260,7 @@ def _job_result(ws_root: Path, job: JobStatus) -> None:
         cols[0].metric(
             f"AUC (pooled OOF) · run {record.id}",
             auc_text(summary.auc_macro, (summary.ci_low, summary.ci_high)),
-            help=f"{HEADLINE}, with its 95 % CI over documents. " + HELP["auc_pooled"],
+            help=f"{HEADLINE}, with its 95 % CI (subjects resampled when they repeat). " + HELP["auc_pooled"],
         )
         cols[1].metric(
             FOLD_MEAN,
