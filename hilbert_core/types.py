@@ -116,6 +116,8 @@ class CVReport:
             training steps summed over all models trained (for FLOP accounting).
         notes: what the protocol had to adapt to the data (fewer inner folds than asked, classes
             smaller than the number of folds), one sentence each; also logged as warnings.
+        groups: (N,) subject of each document, in input order (None when none was given): what
+            ``hilbert report`` and Compare resample when a subject has several documents.
     """
 
     method: str
@@ -138,6 +140,7 @@ class CVReport:
     config: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    groups: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))

@@ -100,6 +100,7 @@ def _report(
         diagnostics=diagnostics,
         selected=selected,
         config=cfg.to_dict(),
+        groups=None if data.groups is None else [str(g) for g in data.groups],
         **metrics,
     )
 
