@@ -22,6 +22,7 @@ METHODS = (
 MODALITIES = ("both", "audio", "text")
 AUX_LOSSES = ("contrastive", "cka", "mi")
 ANCHORS = ("probe", "none")
+POOLINGS = ("attention", "gated")
 
 
 def _check_range(name: str, value: float, low: float, high: float, fix: str) -> None:
@@ -60,6 +61,11 @@ class ModelConfig:
             attention pooling starts as mean pooling and each self-attention block as the identity
             (pre-norm residual), so at epoch 0 the network is the probe. ``"none"``: the paper's
             network (post-norm blocks, random initialisation, no probe).
+        pooling: how the segments are weighted into a document embedding (docs/method.md §2.2).
+            ``"attention"``: the paper's ``softmax(w^T tanh(V x_n))`` scored on the self-attention
+            output. ``"gated"``: gated attention MIL pooling (Ilse et al. 2018), scored on each
+            segment's own projection (before self-attention; the joint pooling on the segment's own
+            audio and text projections), pooling the self-attention output.
     """
 
     dim: int = 64
@@ -74,10 +80,13 @@ class ModelConfig:
     input_dropout: float = 0.2
     dropout: float = 0.1
     anchor: str = "probe"
+    pooling: str = "attention"
 
     def __post_init__(self) -> None:
         if self.anchor not in ANCHORS:
             raise ValueError(f"model.anchor={self.anchor!r} is not one of {', '.join(ANCHORS)}.")
+        if self.pooling not in POOLINGS:
+            raise ValueError(f"model.pooling={self.pooling!r} is not one of {', '.join(POOLINGS)}; pick one.")
         for name in (
             "dim",
             "num_heads",

@@ -28,6 +28,7 @@ def test_dict_round_trip_and_overrides():
         (["model.input_dropout=1.5"], "model.input_dropout"),
         (["train.nope=1"], "train.nope=1"),
         (["loss.temperature=-1"], "loss.temperature"),
+        (['model.pooling="max"'], "model.pooling='max' is not one of attention, gated"),
     ],
 )
 def test_bad_values_are_named(overrides, match):

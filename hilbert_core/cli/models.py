@@ -22,7 +22,8 @@ def cmd_synth_features(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..data.features import save_features
-    from ..data.synthetic import make_features
+    from ..data.synthetic import cue_table, make_features
+    from ..io import atomic_write_text
 
     feats = make_features(
         args.documents,
@@ -33,16 +34,13 @@ def cmd_synth_features(args: argparse.Namespace) -> int:
         num_cues=args.cues,
         strength=args.signal,
         seed=args.seed,
+        baseline=args.baseline,
     )
-    table = pd.DataFrame(
-        {
-            "document_id": [f"doc{i:04d}" for i in range(args.documents)],
-            "subject_id": feats.groups,
-            "label": feats.labels,
-        }
-    )
-    save_features(args.out, table, feats.audio, feats.text)
-    write(f"wrote {args.documents} synthetic documents (task 'label') to {args.out}")
+    ids = [f"doc{i:04d}" for i in range(args.documents)]
+    table = pd.DataFrame({"document_id": ids, "subject_id": feats.groups, "label": feats.labels})
+    out = save_features(args.out, table, feats.audio, feats.text)
+    atomic_write_text(out / "cues.csv", cue_table(feats, ids).to_csv(index=False))
+    write(f"wrote {args.documents} synthetic documents (task 'label'; cue segments: cues.csv) to {out}")
     return 0
 
 
@@ -278,6 +276,11 @@ def add_synth_parser(sub) -> None:
     p.add_argument("--text-dim", type=int, default=16)
     p.add_argument("--classes", type=int, default=3)
     p.add_argument("--cues", type=int, default=2, help="segments per document that carry the label")
-    p.add_argument("--signal", type=float, default=1.0)
+    p.add_argument("--signal", type=float, default=1.0, help="size of the label's shift on a cue segment")
+    p.add_argument(
+        "--baseline", type=float, default=0.0,
+        help="scale of each subject's own baseline, added to all its segments (0 = none; e.g. 3 for a corpus "
+        "where the label sits in a few segments that deviate from the speaker's usual)",
+    )  # fmt: skip
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_synth_features)

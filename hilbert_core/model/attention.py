@@ -85,22 +85,42 @@ class SegmentSelfAttention(nn.Module):
 
 
 class AttentionPool(nn.Module):
-    """``h = Σ_n α_n x_n`` with ``α = softmax_n(w^T tanh(V x_n))`` over real segments only.
+    """``h = Σ_n α_n x_n`` with ``α = softmax_n(w^T tanh(V k_n))`` over real segments only.
 
-    Returns the pooled (..., D) embedding and the (..., S) weights ``α`` (zero on padding),
-    the segment attention shown to users.
+    The scores are computed from ``keys`` (``k_n``, default the pooled values ``x_n``
+    themselves). With ``gated`` the hidden layer is the gated one of Ilse et al. (2018),
+    ``tanh(V k_n) ⊙ sigmoid(U k_n)``. Returns the pooled (..., D) embedding and the (..., S)
+    weights ``α`` (zero on padding), the segment attention shown to users.
+
+    Args:
+        num_members: M.
+        dim: width D of the pooled values.
+        mean_init: the scorer ``w`` starts at zero, so pooling starts as the mean of the real segments.
+        gated: add the sigmoid gate ``U``.
+        key_dim: width of the keys (default ``dim``).
+
+    References:
+        Ilse, Tomczak & Welling (2018), Attention-based Deep Multiple Instance Learning, ICML, eq. 8-9.
     """
 
-    def __init__(self, num_members: int, dim: int, mean_init: bool = False) -> None:
+    def __init__(
+        self, num_members: int, dim: int, mean_init: bool = False, gated: bool = False, key_dim: int = 0
+    ) -> None:
         super().__init__()
-        self.v = MemberLinear(num_members, dim, dim)
-        # mean_init: the scorer w starts at zero, so pooling starts as the mean of the real segments
+        key_dim = key_dim or dim
+        self.v = MemberLinear(num_members, key_dim, dim)
+        self.u = MemberLinear(num_members, key_dim, dim) if gated else None
         self.w = MemberLinear(num_members, dim, 1, bias=False, init="zeros" if mean_init else "uniform")
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Args: x (..., S, D); mask (..., S). Returns (..., D) and (..., S)."""
-        hidden = torch.tanh(self.v(x).float()).to(x.dtype)  # float tanh: bf16 tanh is 2x slower on CPU
-        scores = self.w(hidden).squeeze(-1).float()  # (..., S)
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor, keys: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Args: x (..., S, D); mask (..., S); keys (..., S, Dk), None = x. Returns (..., D), (..., S)."""
+        k = x if keys is None else keys
+        hidden = torch.tanh(self.v(k).float())  # float tanh: bf16 tanh is 2x slower on CPU
+        if self.u is not None:
+            hidden = hidden * torch.sigmoid(self.u(k).float())
+        scores = self.w(hidden.to(x.dtype)).squeeze(-1).float()  # (..., S)
         scores = scores.masked_fill(~mask, float("-inf"))
         alpha = torch.softmax(scores, dim=-1)
         return torch.einsum("...s,...sd->...d", alpha.to(x.dtype), x), alpha

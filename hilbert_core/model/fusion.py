@@ -16,7 +16,9 @@ from .members import MemberLinear
 class CrossModalEncoder(nn.Module):
     """``H_{a→t} = softmax(Q_a K_t^T / sqrt(d)) V_t`` and ``H_{t→a}`` likewise (eq. 1), then
     ``h_j = AttnPool(SelfAttn(Linear([H_{a→t} ; H_{t→a}])))`` (eq. 2; concatenation per segment
-    along features, 2D -> D)."""
+    along features, 2D -> D). With ``pooling="gated"`` the pooling weights are gated attention
+    scored on each segment's own projections ``[a_n ; t_n]`` (2D), before any attention mixes
+    segments."""
 
     def __init__(
         self,
@@ -26,6 +28,7 @@ class CrossModalEncoder(nn.Module):
         num_layers: int,
         dropout: float,
         anchored: bool = False,
+        pooling: str = "attention",
     ) -> None:
         super().__init__()
         self.audio_to_text = MultiHeadAttention(num_members, dim, num_heads)
@@ -34,7 +37,9 @@ class CrossModalEncoder(nn.Module):
         self.merge_at = MemberLinear(num_members, dim, dim)
         self.merge_ta = MemberLinear(num_members, dim, dim, bias=False)
         self.self_attn = SegmentSelfAttention(num_members, dim, num_heads, num_layers, dropout, anchored)
-        self.pool = AttentionPool(num_members, dim, mean_init=anchored)
+        self.gated = pooling == "gated"
+        key_dim = 2 * dim if self.gated else dim
+        self.pool = AttentionPool(num_members, dim, mean_init=anchored, gated=self.gated, key_dim=key_dim)
 
     def forward(
         self, audio: torch.Tensor, text: torch.Tensor, mask: torch.Tensor
@@ -43,4 +48,5 @@ class CrossModalEncoder(nn.Module):
         h_at = self.audio_to_text(audio, text, mask)  # (..., S, D): audio queries text
         h_ta = self.text_to_audio(text, audio, mask)  # (..., S, D): text queries audio
         joint = self.merge_at(h_at) + self.merge_ta(h_ta)
-        return self.pool(self.self_attn(joint, mask), mask)
+        keys = torch.cat([audio, text], dim=-1) if self.gated else None  # (..., S, 2D): the segment's own
+        return self.pool(self.self_attn(joint, mask), mask, keys=keys)

@@ -28,7 +28,8 @@ ENCODER_METHODS = ("contrastive_moe", "hilbert")
 
 
 class _Branch(nn.Module):
-    """One modality: ``x W`` then segment self-attention then attention pooling."""
+    """One modality: ``x W`` then segment self-attention then attention pooling (scored on the
+    self-attention output, or with ``pooling="gated"`` on the projection ``x W`` itself)."""
 
     def __init__(self, num_members: int, in_dim: int, cfg: ModelConfig) -> None:
         super().__init__()
@@ -37,7 +38,16 @@ class _Branch(nn.Module):
         self.self_attn = SegmentSelfAttention(
             num_members, cfg.dim, cfg.num_heads, cfg.num_layers, cfg.dropout, identity_init=anchored
         )
-        self.pool = AttentionPool(num_members, cfg.dim, mean_init=anchored)
+        self.gated = cfg.pooling == "gated"
+        self.pool = AttentionPool(num_members, cfg.dim, mean_init=anchored, gated=self.gated)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Args: x (..., S, Din) prepared features; mask (..., S). Returns the projection (..., S, D),
+        the pooled embedding (..., D) and the pooling weights (..., S)."""
+        projected = self.proj(x)  # (..., S, D)
+        context = self.self_attn(projected, mask)  # (..., S, D)
+        h, alpha = self.pool(context, mask, keys=projected if self.gated else None)
+        return projected, h, alpha
 
 
 class HilbertModel(StackedModel):
@@ -62,7 +72,9 @@ class HilbertModel(StackedModel):
         self.text = _Branch(m, self.text_dim, cfg) if self.use_text else None
         both = self.use_audio and self.use_text
         self.joint = (
-            CrossModalEncoder(m, cfg.dim, cfg.num_heads, cfg.num_layers, cfg.dropout, cfg.anchor == "probe")
+            CrossModalEncoder(
+                m, cfg.dim, cfg.num_heads, cfg.num_layers, cfg.dropout, cfg.anchor == "probe", cfg.pooling
+            )
             if both
             else None
         )
@@ -81,9 +93,7 @@ class HilbertModel(StackedModel):
         # Both modalities are prepared first: their input-dropout draws come before any other.
         inputs = {name: self._prepare(x, name) for name, x in self._inputs(audio, text)}  # (..., S, Da|Dt)
         for name, x in inputs.items():
-            branch = getattr(self, name)
-            projected[name] = branch.proj(x)  # (..., S, D)
-            h, attn[name] = branch.pool(branch.self_attn(projected[name], mask), mask)  # (..., D)
+            projected[name], h, attn[name] = getattr(self, name)(x, mask)  # (..., S, D), (..., D), (..., S)
             pooled.append(h)
             embs[name] = self.projector(h).float()  # (..., K)
         if self.joint is not None:

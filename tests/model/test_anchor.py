@@ -24,11 +24,13 @@ def _corpus(num_classes: int, seed: int = 0):
 
 @pytest.mark.parametrize("method", ["transfer", "transfer_moe", "contrastive_moe", "hilbert"])
 @pytest.mark.parametrize("num_classes", [2, 3])
-def test_an_anchored_network_starts_as_its_probe(method, num_classes):
+@pytest.mark.parametrize("pooling", ["attention", "gated"])
+def test_an_anchored_network_starts_as_its_probe(method, num_classes, pooling):
     docs, y = _corpus(num_classes)
     x = docs.mean_pooled("both")
     probes = [fit_linear_probe(x[:30], y[:30], None, 0), fit_linear_probe(x[18:], y[18:], None, 1)]
-    model = hc.create_model(hc.ExperimentConfig().replace(eval={"method": method}), 8, 5, int(y.max()) + 1, 2)
+    cfg = hc.ExperimentConfig().replace(eval={"method": method}, model={"pooling": pooling})
+    model = hc.create_model(cfg, 8, 5, int(y.max()) + 1, 2)
     init_members(model, [3, 4])
     model.set_probes(probes)
     model.eval()

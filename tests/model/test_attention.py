@@ -51,3 +51,30 @@ def test_cross_modal_encoder_shapes_and_weights():
     h, alpha = enc(torch.randn(2, 2, 3, 8), torch.randn(2, 2, 3, 8), mask)
     assert h.shape == (2, 2, 8)
     torch.testing.assert_close(alpha.sum(-1), torch.ones(2, 2))
+
+
+def test_gated_pool_scores_each_segment_from_its_own_key():
+    pool = AttentionPool(2, 6, gated=True, key_dim=4)
+    init_members(pool, [0, 1])
+    x, keys = torch.randn(2, 1, 5, 6), torch.randn(2, 1, 5, 4)
+    mask = torch.ones(1, 5, dtype=torch.bool)
+    h, alpha = pool(x, mask, keys=keys)
+    changed = x.clone()
+    changed[..., 4, :] += 10.0  # another segment's value: no effect on the weights
+    _, alpha_values = pool(changed, mask, keys=keys)
+    torch.testing.assert_close(alpha, alpha_values)
+    other = keys.clone()
+    other[..., 4, :] = torch.randn(4)  # another segment's key: the ratios of the rest are kept
+    _, alpha_other = pool(x, mask, keys=other)
+    torch.testing.assert_close(alpha[..., :4] / alpha[..., :1], alpha_other[..., :4] / alpha_other[..., :1])
+    torch.testing.assert_close(h, torch.einsum("mbs,mbsd->mbd", alpha, x))
+
+
+def test_a_mean_initialised_gated_pool_is_the_mean():
+    pool = AttentionPool(1, 6, mean_init=True, gated=True)
+    init_members(pool, [0])
+    x = torch.randn(1, 2, 4, 6)
+    mask = torch.tensor([[1, 1, 1, 0], [1, 1, 1, 1]], dtype=torch.bool)
+    h, alpha = pool(x, mask, keys=torch.randn(1, 2, 4, 6))
+    torch.testing.assert_close(alpha, (mask / mask.sum(-1, keepdim=True)).expand(1, 2, 4))
+    torch.testing.assert_close(h[0, 0], x[0, 0, :3].mean(0))

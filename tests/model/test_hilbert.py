@@ -153,3 +153,27 @@ def test_select_and_concat_members_keep_each_member(tiny_batch, method):
     torch.testing.assert_close(picked(audio, text, mask).logits, logits[[2, 0]])
     joined = picked.concat_members([model.select_members([1])])
     torch.testing.assert_close(joined(audio, text, mask).logits, logits[[2, 0, 1]])
+
+
+@pytest.mark.parametrize("anchor", ["probe", "none"])
+def test_gated_pooling_keeps_members_padding_and_trains_its_gate(tiny_batch, anchor):
+    audio, text, mask = tiny_batch
+    cfg = ModelConfig(**{**CFG.__dict__, "pooling": "gated", "anchor": anchor})
+    stacked = _model("hilbert", members=2, cfg=cfg)
+    out = stacked(audio, text, mask)
+    single = _model("hilbert", members=1, cfg=cfg)  # seeds 0: member 0 of the stack
+    torch.testing.assert_close(single(audio, text, mask).logits[0], out.logits[0], atol=1e-5, rtol=1e-5)
+    padded_audio = audio[2:3].clone()
+    padded_audio[:, 1:] = 123.0
+    torch.testing.assert_close(
+        stacked(padded_audio, text[2:3], mask[2:3]).logits,
+        stacked(audio[2:3, :1], text[2:3, :1], mask[2:3, :1]).logits,
+    )
+    for name in ("audio", "text", "joint"):
+        assert getattr(stacked, name).pool.u is not None
+    if anchor == "none":  # anchored, the correction's zero last layer stops gradients at step 0
+        stacked.train()
+        stacked(audio, text, mask).logits.square().sum().backward()
+        for name in ("audio", "text", "joint"):
+            pool = getattr(stacked, name).pool
+            assert pool.w.weight.grad.abs().sum() > 0 and pool.u.weight.grad.abs().sum() > 0
