@@ -27,18 +27,7 @@ def epoch_lines(summary: pd.DataFrame, names: list[str], title: str, y_title: st
         part = summary[summary["name"] == name].sort_values("epoch")
         colour = colours[i % len(colours)]
         sd = part["sd"].fillna(0.0)
-        fig.add_trace(
-            go.Scatter(
-                x=np.concatenate([part["epoch"], part["epoch"][::-1]]),
-                y=np.concatenate([part["mean"] + sd, (part["mean"] - sd)[::-1]]),
-                fill="toself",
-                line={"width": 0},
-                fillcolor=colour,
-                opacity=0.15,
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
+        fig.add_trace(_sd_band(part["epoch"], part["mean"], sd, colour))
         label = TERM_NAMES.get(name, name)
         fig.add_trace(go.Scatter(x=part["epoch"], y=part["mean"], name=label, line={"color": colour}))
     fig.update_layout(title=title, xaxis_title="epoch", yaxis_title=y_title, **_LAYOUT)
@@ -75,17 +64,7 @@ def loss_panels(summary: pd.DataFrame, names: list[str], title: str) -> go.Figur
     for i, (name, colour) in enumerate(zip(names, sequence(len(names)), strict=True)):
         part = summary[summary["name"] == name].sort_values("epoch")
         sd, where = part["sd"].fillna(0.0), {"row": i // cols + 1, "col": i % cols + 1}
-        band = go.Scatter(
-            x=np.concatenate([part["epoch"], part["epoch"][::-1]]),
-            y=np.concatenate([part["mean"] + sd, (part["mean"] - sd)[::-1]]),
-            fill="toself",
-            line={"width": 0},
-            fillcolor=colour,
-            opacity=0.15,
-            hoverinfo="skip",
-            showlegend=False,
-        )
-        fig.add_trace(band, **where)
+        fig.add_trace(_sd_band(part["epoch"], part["mean"], sd, colour), **where)
         line = go.Scatter(
             x=part["epoch"], y=part["mean"], name=TERM_NAMES.get(name, name), line={"color": colour}
         )
@@ -218,3 +197,17 @@ def figure_bytes(fig: go.Figure, fmt: str) -> bytes:
             f"image export failed ({type(exc).__name__}); install Chromium (e.g. `apt-get install "
             "chromium`) or use the camera icon above the chart for a PNG."
         ) from None
+
+
+def _sd_band(epoch, mean, sd, colour: str) -> go.Scatter:
+    """A filled band mean ± sd over the epochs (no legend, no hover)."""
+    return go.Scatter(
+        x=np.concatenate([epoch, epoch[::-1]]),
+        y=np.concatenate([mean + sd, (mean - sd)[::-1]]),
+        fill="toself",
+        line={"width": 0},
+        fillcolor=colour,
+        opacity=0.15,
+        hoverinfo="skip",
+        showlegend=False,
+    )
