@@ -78,51 +78,6 @@ def class_probabilities(
     return fig
 
 
-def attention_timeline(segments: pd.DataFrame, selected: int | None = None) -> go.Figure:
-    """One row per modality (audio, text, joint); each segment a bar over its time span, coloured by its
-    attention weight relative to uniform (1 = the segment gets 1/S of the attention)."""
-    s = max(len(segments), 1)
-    rows = [m for m in MODALITIES if f"attn_{m}" in segments]
-    fig = go.Figure()
-    hover = [t[:120] for t in segments["text"].astype(str)]
-    top = max((float(segments[f"attn_{m}"].max()) * s for m in rows), default=1.0)
-    for m in rows:
-        rel = segments[f"attn_{m}"].to_numpy(dtype=float) * s
-        fig.add_trace(
-            go.Bar(
-                base=segments["start_s"],
-                x=segments["end_s"] - segments["start_s"],
-                y=[m] * len(segments),
-                orientation="h",
-                name=m,
-                showlegend=False,
-                marker={"color": rel, "coloraxis": "coloraxis", "line": {"width": 0.5, "color": "white"}},
-                customdata=np.stack([segments["#"], rel], axis=1),
-                hovertext=hover,
-                hovertemplate="segment %{customdata[0]} · %{base:.1f} s<br>attention ×%{customdata[1]:.2f} "
-                "of uniform<br>%{hovertext}<extra>" + m + "</extra>",
-            )
-        )
-    if selected is not None and 0 <= selected < len(segments):
-        row = segments.iloc[selected]
-        fig.add_vrect(x0=row["start_s"], x1=row["end_s"], line_width=2, line_color="crimson", opacity=0.25)
-    fig.update_layout(
-        title="Attention over the interview (colour: weight relative to uniform)",
-        barmode="overlay",
-        coloraxis={
-            "colorscale": "Viridis",
-            "cmin": 0,
-            "cmax": max(top, 1.0),
-            "colorbar": {"title": "× uniform", "thickness": 12},
-        },
-        xaxis_title="time (s)",
-        yaxis={"categoryorder": "array", "categoryarray": list(reversed(rows))},
-        height=120 + 60 * len(rows),
-        **_LAYOUT,
-    )
-    return fig
-
-
 def gate_weights(gate: np.ndarray) -> go.Figure:
     """The Mixture-of-Experts gate: weight of each expert for this interview."""
     names = [f"expert {i}" for i in range(len(gate))]
