@@ -29,7 +29,7 @@ def test_an_anchored_network_starts_as_its_probe(method, num_classes, pooling):
     docs, y = _corpus(num_classes)
     x = docs.mean_pooled("both")
     probes = [fit_linear_probe(x[:30], y[:30], None, 0), fit_linear_probe(x[18:], y[18:], None, 1)]
-    cfg = hc.ExperimentConfig().replace(eval={"method": method}, model={"pooling": pooling})
+    cfg = hc.ExperimentConfig().replace(eval={"method": method}, model={"pooling": pooling, "anchor": "probe"})
     model = hc.create_model(cfg, 8, 5, int(y.max()) + 1, 2)
     init_members(model, [3, 4])
     model.set_probes(probes)
@@ -45,7 +45,7 @@ def test_an_anchored_network_starts_as_its_probe(method, num_classes, pooling):
         np.testing.assert_allclose(weights.numpy(), np.broadcast_to(uniform, weights.shape), atol=1e-6)
 
 
-def test_the_paper_network_has_no_anchor():
-    cfg = hc.ExperimentConfig().replace(model={"anchor": "none"})
+def test_the_default_network_has_no_anchor():
+    cfg = hc.ExperimentConfig()
     model = hc.create_model(cfg, 8, 5, 3, 1)
     assert not any(name.startswith("probe_") for name in model.state_dict())
