@@ -46,7 +46,8 @@ def test_diagnostics_report_losses_cka_and_mi_against_ceiling(tiny_features, tin
     for fold in report.diagnostics:
         for e in fold:
             assert e["mi_audio"] <= e["mi_ceiling"] + 1e-5 and e["mi_text"] <= e["mi_ceiling"] + 1e-5
-            assert 0.0 <= e["cka_audio_joint"] <= 1.0 + 1e-6
+            # the debiased CKA (the default) dips below 0 for near-independent representations
+            assert -1.0 - 1e-6 <= e["cka_audio_joint"] <= 1.0 + 1e-6
 
 
 @pytest.mark.parametrize(
