@@ -29,7 +29,8 @@ def test_an_anchored_network_starts_as_its_probe(method, num_classes, pooling):
     docs, y = _corpus(num_classes)
     x = docs.mean_pooled("both")
     probes = [fit_linear_probe(x[:30], y[:30], None, 0), fit_linear_probe(x[18:], y[18:], None, 1)]
-    cfg = hc.ExperimentConfig().replace(eval={"method": method}, model={"pooling": pooling, "anchor": "probe"})
+    model_cfg = {"pooling": pooling, "anchor": "probe"}
+    cfg = hc.ExperimentConfig().replace(eval={"method": method}, model=model_cfg)
     model = hc.create_model(cfg, 8, 5, int(y.max()) + 1, 2)
     init_members(model, [3, 4])
     model.set_probes(probes)
