@@ -327,7 +327,7 @@ def run_sweep(
     finally:
         runner.close(cancel=cancelled)  # workers stopped first: none can mark its run running afterwards
         if cancelled:
-            for _, _, run_id in driver.inflight.values():
+            for run_id in _stranded_runs(driver, job_id):
                 driver.registry.cancel(run_id)
     out.seconds = time.perf_counter() - start
     return out
@@ -347,3 +347,14 @@ def _segment_corpora(spec: SweepSpec, cells: list[Cell], engine) -> None:
         for future in engine.wait(futures, timeout=0.5):
             future.result()
             futures.remove(future)
+
+
+def _stranded_runs(driver: _Driver, job_id: str | None) -> set[str]:
+    """Runs a cancelled sweep leaves unfinished: those in flight, and (for a job) any of the job's runs
+    still queued or running, e.g. one a worker had started while the cancel arrived between its
+    submission and its entry in ``inflight``."""
+    runs = {run_id for _, _, run_id in driver.inflight.values()}
+    if job_id is not None:
+        unfinished = ("queued", "running")
+        runs |= {r.id for r in driver.registry.list() if r.job_id == job_id and r.status in unfinished}
+    return runs
