@@ -40,7 +40,7 @@ class ModelConfig:
     """Architecture of docs/method.md §2-5.
 
     Attributes:
-        dim: width ``d`` of the projected segments (paper silent; 128 in its code). Default 128 with weight
+        dim: width ``d`` of the projected segments (paper silent; design note 128). Default 128 with weight
             decay 0.2: with the probe-or-network choice, d 128 reached 0.860 pooled macro AUC on the demo
             spectrum task against 0.831 at d 64 (linear 0.829; docs/method.md §9.6). Without the choice,
             on RAVDESS emotion (whisper-tiny-en + MiniLM) d=64 had fitted better (0.982 vs 0.975).
