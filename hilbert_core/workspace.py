@@ -217,8 +217,12 @@ def open_workspace(root: str | Path | None = None, seed: bool = True) -> Workspa
         raise ValueError(f"workspace {path} is a file, not a folder; choose a folder (set {ENV_VAR}).")
     try:
         if not path.exists():
-            path.mkdir(parents=True, mode=PRIVATE_MODE)
-            os.chmod(path, PRIVATE_MODE)  # mkdir's mode is filtered by the umask
+            try:
+                path.mkdir(parents=True, mode=PRIVATE_MODE)
+                os.chmod(path, PRIVATE_MODE)  # mkdir's mode is filtered by the umask
+            except FileExistsError:
+                if not path.is_dir():  # another session made it at the same moment: fine if a folder
+                    raise
         _check_private(path)
         for name in SUBFOLDERS:
             (path / name).mkdir(parents=True, exist_ok=True)

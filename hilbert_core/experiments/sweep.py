@@ -10,7 +10,6 @@ ends with every cell done exactly once (a unique index in the database guarantee
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
 import re
@@ -21,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..data.features import FeatureSet, save_features
+from ..data.features import save_features
 from ..io import atomic_write_text
-from ..workspace import cache_dir, encoder_folder, feature_store, features_dir, registry_path, store_matches
+from ..workspace import cache_dir, encoder_folder, feature_store, registry_path
 from .engines import create_engine
 from .registry import RunRegistry
 from .sweep_spec import Cell, ExtractJob, SweepSpec
-from .tasks import check_same_documents, cv_task, extract_task, transcribe_task
+from .tasks import cv_task, extract_task, transcribe_task
 
 if TYPE_CHECKING:
     from ..types import EpochRecord
@@ -217,39 +216,6 @@ def task_error(exc: BaseException) -> str:
     lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in str(exc).splitlines()]
     lines = [line for line in lines if line]
     return f"{type(exc).__name__}: {lines[0] if lines else 'no message'}"[:500]
-
-
-def stored_features(
-    workspace: str | Path, corpus_root: str | Path, audio_encoder: str = "", text_encoder: str = ""
-) -> FeatureSet | None:
-    """The features sweeps stored in ``workspace`` for this corpus and these encoders, or None.
-
-    The corpus is matched by the content of its documents.csv (as sweep keys are), whatever the name
-    or folder the sweep gave it; None when any requested encoder's features are not all there.
-    """
-    from ..data.features import load_features
-
-    table = Path(corpus_root) / "documents.csv"
-    stores = features_dir(workspace)
-    if not table.is_file() or not stores.is_dir():
-        return None
-    fingerprint = hashlib.sha256(table.read_bytes()).hexdigest()[:16]
-    for store in sorted(stores.iterdir()):
-        if not store_matches(store, fingerprint):
-            continue
-        wanted = [(role, enc) for role, enc in (("audio", audio_encoder), ("text", text_encoder)) if enc]
-        folders = {role: encoder_folder(store, role, enc) for role, enc in wanted}
-        if wanted and all((f / "documents.csv").is_file() for f in folders.values()):
-            parts = {role: load_features(folder) for role, folder in folders.items()}
-            if len(parts) == 2:
-                check_same_documents(parts["audio"], parts["text"])
-            first = next(iter(parts.values()))
-            return FeatureSet(
-                table=first.table,
-                audio=parts["audio"].audio if "audio" in parts else None,
-                text=parts["text"].text if "text" in parts else None,
-            )
-    return None
 
 
 def plan_remaining(spec: SweepSpec, workspace: str | Path) -> tuple[list[Cell], list[Cell]]:

@@ -100,7 +100,7 @@ def _features(bundle, workspace: Path, progress: Progress):
     corpus re-encoded through the cache."""
     from ..data.features import load_features
     from ..encoders.extract import ExtractConfig, extract_corpus
-    from ..experiments.sweep import stored_features
+    from ..experiments.stored import stored_features
 
     info = bundle.info
     if info.get("features") and Path(info["features"]).is_dir():

@@ -244,7 +244,7 @@ def test_task_errors_name_the_cause_in_one_line():
 def test_stored_features_are_found_by_corpus_content(tmp_path, corpus):
     import shutil
 
-    from hilbert_core.experiments.sweep import stored_features
+    from hilbert_core.experiments.stored import stored_features
 
     body = f"""
 corpora:
