@@ -110,7 +110,7 @@ def bench_interview(cfg: BenchInterviewConfig) -> dict[str, Any]:
             out = scorer.score(path, [model])
             total = time.perf_counter() - start
             runs.append({"upload_to_prediction_s": round(total, 3), "num_segments": len(out.segments),
-                         **{f"{k}_s": round(v, 3) for k, v in out.seconds.items()},
+                         **{f"{k.replace(' ', '_')}_s": round(v, 3) for k, v in out.seconds.items()},
                          "prediction": out.scores[0].top[0]})  # fmt: skip
             logger.info("request %d: %.1f s", i, total)
         duration = probe_audio(audio).duration_s

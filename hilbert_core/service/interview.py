@@ -63,7 +63,9 @@ class InterviewOutput:
         gate: (E,) MoE gate weights of the first model (None without experts).
         placement: this interview against the first model's training set (see :func:`placement`);
             None when the model has no embeddings or stores no training-set embeddings.
-        seconds: wall time per step (segment, encode and score, explain, total).
+        seconds: wall time per step (segment, encode and score, explain, total); ``encode audio`` and
+            ``encode text`` are the encoders' parts of ``encode and score`` (what one shared Whisper pass
+            for transcript and audio features could save at most is ``encode audio``).
         segments_from: "transcript" or "whisper".
         evidence: how each segment moved the first model's prediction (None: not explained).
         novelty: whether the interview is like the first model's training documents (None: not checked).
@@ -235,13 +237,18 @@ class InterviewScorer:
         if source == "transcript":
             check_segments_within(segments, duration, transcript.name)
         t_seg = time.perf_counter()
-        preds, features = [], []
+        preds, features, spent = [], [], {"encode audio": 0.0, "encode text": 0.0}
         for i, (path, bundle) in enumerate(zip(models, bundles, strict=True)):
             report(0.5 + 0.4 * i / len(models), f"encoding and scoring with {Path(path).name}")
             ext = self.extractor(bundle.info)
-            features.append((ext.audio_features(audio_path, segments) if bundle.audio_dim else None,
-                             ext.text_features(segments) if bundle.text_dim else None))  # fmt: skip
-            preds.append(bundle.predict(*features[-1]))
+            t0 = time.perf_counter()
+            audio = ext.audio_features(audio_path, segments) if bundle.audio_dim else None
+            t1 = time.perf_counter()
+            text = ext.text_features(segments) if bundle.text_dim else None
+            spent["encode audio"] += t1 - t0
+            spent["encode text"] += time.perf_counter() - t1
+            features.append((audio, text))
+            preds.append(bundle.predict(audio, text))
         t_score = time.perf_counter()
         report(0.9, f"which answers moved the prediction of {Path(models[0]).name}")
         evidence = explain(bundles[0], *features[0])
@@ -251,7 +258,7 @@ class InterviewScorer:
         out.segments["evidence"] = evidence.scores()
         out.evidence, out.novelty = evidence, interview_novelty(bundles[0], preds[0])
         out.segments_from, out.info = source, dict(bundles[0].info)
-        out.seconds = {"segment": t_seg - started, "encode and score": t_score - t_seg,
+        out.seconds = {"segment": t_seg - started, "encode and score": t_score - t_seg, **spent,
                        "explain": end - t_score, "total": end - started}  # fmt: skip
         return out
 

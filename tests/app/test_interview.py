@@ -158,6 +158,8 @@ def test_bench_interview_reports_cold_and_warm_times(tmp_path):
     assert out["audio_seconds"] == pytest.approx(30, abs=0.5) and len(out["warm"]) == 1
     for run in (out["cold"], *out["warm"]):
         assert run["num_segments"] >= 1 and 0 < run["segment_s"] <= run["upload_to_prediction_s"]
+        encoders = run["encode_audio_s"] + run["encode_text_s"]
+        assert 0 < run["encode_audio_s"] and encoders <= run["encode_and_score_s"]
 
 
 class _FakeScorer:
