@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..data.features import FeatureSet
+from ..data.features import FeatureSet, load_features
 from ..workspace import encoder_folder, features_dir, store_matches
 from .tasks import check_same_documents
 
@@ -18,8 +18,6 @@ def stored_features(
     The corpus is matched by the content of its documents.csv (as sweep keys are), whatever the name
     or folder the sweep gave it; None when any requested encoder's features are not all there.
     """
-    from ..data.features import load_features
-
     table = Path(corpus_root) / "documents.csv"
     stores = features_dir(workspace)
     if not table.is_file() or not stores.is_dir():
