@@ -193,7 +193,7 @@ class TrainConfig:
         device: ``"auto"``, ``"cpu"`` or a torch device string such as ``"cuda:0"``.
         probe_rule: how the linear probe's C is chosen on inner folds: ``"1se"`` (the strongest
             regularisation within one standard error of the best inner AUC) or ``"best"``.
-        choose_probe: for the networks, choose per training set between the linear probe and the
+        choose_probe: for ``hilbert``, choose per training set between the linear probe and the
             network by their inner-fold AUCs, with the one-standard-error rule in favour of the probe
             (the report says which was chosen, per fold, and why).
     """

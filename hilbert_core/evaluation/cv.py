@@ -10,7 +10,7 @@ import numpy as np
 
 from ..config import ExperimentConfig
 from ..data import check_foldable, make_folds
-from ..training.choice import choose_for_members
+from ..training.choice import choose_for_members, chooses_probe
 from ..training.engine import EpochCallback, Progress, TrainOutput, predict_members, train_members
 from ..training.probe import fit_linear_probe
 from ..training.recipe import PreparedData, candidate_grid, member_specs, prepare, select_candidate
@@ -142,7 +142,7 @@ def _run_neural(
     notes: list[str],
 ) -> tuple[np.ndarray, list, list, dict]:
     cfg = data.cfg
-    uses_probe = cfg.model.anchor == "probe" or cfg.train.choose_probe
+    uses_probe = cfg.model.anchor == "probe" or chooses_probe(cfg)
     probes = _outer_probes(data, folds) if uses_probe else [None] * len(folds)
     specs, cand_of, fold_of = [], [], []
     for f, (train, _) in enumerate(folds):
@@ -163,7 +163,7 @@ def _run_neural(
     diagnostics, selected = [], []
     member_proba = predict_members(out.model, data.docs, [folds[f][1] for f in fold_of])
     val_proba = (
-        predict_members(out.model, data.docs, [s.val_idx for s in specs]) if cfg.train.choose_probe else None
+        predict_members(out.model, data.docs, [s.val_idx for s in specs]) if chooses_probe(cfg) else None
     )
     x = data.docs.mean_pooled(cfg.eval.modality)
     for f, (_, test) in enumerate(folds):

@@ -24,7 +24,7 @@ from ..model import StackedModel, create_network
 from ..types import Prediction
 from ..version import __version__
 from .checkpoint import read_bundle, to_numpy_dict, write_bundle
-from .choice import choose_for_members
+from .choice import choose_for_members, chooses_probe
 from .engine import EpochCallback, Progress, predict_members, train_members
 from .oof import OutOfFold, members_oof, probe_oof
 from .probe import LinearProbe, fit_linear_probe
@@ -196,7 +196,7 @@ def train_final(
     summary: dict[str, Any] = {"num_documents": int(len(all_idx))}
     x = data.docs.mean_pooled(cfg.eval.modality)
     probe = None
-    if cfg.eval.method == "linear" or cfg.model.anchor == "probe" or cfg.train.choose_probe:
+    if cfg.eval.method == "linear" or cfg.model.anchor == "probe" or chooses_probe(cfg):
         probe = fit_linear_probe(x, data.y, data.groups, cfg.eval.seed, rule=cfg.train.probe_rule)
         summary.update(C=probe.C, probe_selection=probe.selection)
     if cfg.eval.method == "linear":
@@ -219,7 +219,7 @@ def train_final(
 def _final_bundle(cfg, data, out, specs, chosen, probe, x, info, summary) -> Bundle:
     """The chosen members as a bundle, or the probe's bundle when ``train.choose_probe`` prefers it."""
     val_proba = predict_members(out.model, data.docs, [s.val_idx for s in specs])
-    if cfg.train.choose_probe:
+    if chooses_probe(cfg):
         choice = choose_for_members(
             x, data.y, specs, chosen, val_proba, probe.C, cfg.train.probe_rule, data.groups
         )

@@ -50,6 +50,13 @@ class ProbeChoice:
         }
 
 
+def chooses_probe(cfg) -> bool:
+    """Whether this configuration chooses between the probe and the network: ``train.choose_probe``
+    applies to ``hilbert`` only; the baselines (``transfer``, ``transfer_moe``, ``contrastive_moe``)
+    stay what their names say, so a comparison against them measures them, not the probe."""
+    return bool(cfg.train.choose_probe) and cfg.eval.method == "hilbert"
+
+
 def _mean_se(values: list[float]) -> tuple[float, float]:
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]

@@ -54,3 +54,15 @@ def test_a_single_hold_out_uses_delong_and_no_validation_keeps_the_probe():
     idx = np.arange(len(y))
     none = choose_probe_or_network(x, y, [(idx, idx)], [_proba(x.sum(1))], probe_c=1.0)
     assert none.chosen == "probe" and "no inner validation" in none.reason
+
+
+def test_only_hilbert_chooses_between_probe_and_network_the_baselines_stay_themselves():
+    from hilbert_core import ExperimentConfig, cross_validate
+    from hilbert_core.data.synthetic import make_features
+    from tests.tiny import TINY_SET
+
+    f = make_features(num_documents=30, num_segments=(3, 5), audio_dim=6, text_dim=5, num_classes=2, seed=1)
+    cfg = ExperimentConfig().apply_overrides([*TINY_SET, "train.choose_probe=true", "train.num_inner=2"])
+    for method, records_choice in (("hilbert", True), ("transfer", False), ("contrastive_moe", False)):
+        report = cross_validate(f.audio, f.text, f.labels, method=method, n_splits=3, config=cfg)
+        assert all(("chosen" in record) is records_choice for record in report.selected), method
