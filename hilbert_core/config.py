@@ -66,10 +66,10 @@ class ModelConfig:
             0.909 vs 0.988 without it; linear 0.913), while ``train.choose_probe`` alone already keeps the
             probe where the network does not beat it, so the anchor is an option, not the default.
         pooling: how the segments are weighted into a document embedding (docs/method.md §2.2).
-            ``"attention"``: the paper's ``softmax(w^T tanh(V x_n))`` scored on the self-attention
-            output. ``"gated"``: gated attention MIL pooling (Ilse et al. 2018), scored on each
+            ``"gated"`` (default): gated attention MIL pooling (Ilse et al. 2018), scored on each
             segment's own projection (before self-attention; the joint pooling on the segment's own
-            audio and text projections), pooling the self-attention output.
+            audio and text projections), pooling the self-attention output: level AUC, attention
+            nearer the evidence (§9.6). ``"attention"``: the paper's, scored on the self-attention output.
     """
 
     dim: int = 128
@@ -84,7 +84,7 @@ class ModelConfig:
     input_dropout: float = 0.2
     dropout: float = 0.1
     anchor: str = "none"
-    pooling: str = "attention"
+    pooling: str = "gated"
 
     def __post_init__(self) -> None:
         if self.anchor not in ANCHORS:
