@@ -51,7 +51,7 @@ def evidence_timeline(segments: pd.DataFrame, cls: str, selected: int | None = N
                                     "yanchor": "top", "len": 0.48}}
         )  # fmt: skip
         rows.append(EVIDENCE_ROW)
-    attn = [m for m in ("joint", *[m for m in MODALITIES if m != "joint"]) if f"attn_{m}" in segments]
+    attn = [m for m in MODALITIES if f"attn_{m}" in segments]  # joint last: at chance on the demo (§9.6)
     high = max((float(segments[f"attn_{m}"].max()) * s for m in attn), default=1.0)
     for m in attn:
         rel = segments[f"attn_{m}"].to_numpy(dtype=float) * s

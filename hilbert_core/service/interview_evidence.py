@@ -92,7 +92,8 @@ def agreement_sentence(evidence: SegmentEvidence) -> str:
     the default faithful score of the predicted class)."""
     if not evidence.attention:
         return "This model has no segment attention (a linear probe): read the evidence row only."
-    name = "joint" if "joint" in evidence.agreement else next(iter(evidence.agreement), "")
+    # the first attention row of the page (audio, text, joint)
+    name = next((m for m in ("audio", "text", "joint") if m in evidence.agreement), "")
     rho = evidence.agreement.get(name, float("nan"))
     where = f"{name} attention" if name else "attention"
     if not math.isfinite(rho):
