@@ -233,12 +233,12 @@ def build_demo_assets(cfg: AssetsConfig | None = None, progress: Progress | None
     started = time.perf_counter()
     out = Path(cfg.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    _check_room(out, cfg.budget_mb)  # before the build, not after half an hour of it
     scratch = out.parent / f".{out.name}.build-{secrets.token_hex(4)}"
     try:
         meta = _stage_assets(cfg, scratch, progress)
         stage = scratch / "stage"
-        others = store.folder_bytes(out.parent) - (store.folder_bytes(out) if out.is_dir() else 0)
-        others -= store.folder_bytes(scratch)
+        others = _others_bytes(out) - store.folder_bytes(scratch)
         meta["build_seconds"] = round(time.perf_counter() - started, 1)
         meta["budget_mb"] = cfg.budget_mb
         manifest = store.write_manifest(stage, meta)
@@ -256,6 +256,21 @@ def build_demo_assets(cfg: AssetsConfig | None = None, progress: Progress | None
     result = AssetsOutput(out, manifest, time.perf_counter() - started)
     logger.info("%s", result.summary())
     return result
+
+
+def _others_bytes(out: Path) -> int:
+    """Bytes in ``out``'s parent (the assets folder) besides ``out`` itself."""
+    return store.folder_bytes(out.parent) - (store.folder_bytes(out) if out.is_dir() else 0)
+
+
+def _check_room(out: Path, budget_mb: float) -> None:
+    others = _others_bytes(out)
+    if others >= budget_mb * 1e6:
+        raise ValueError(
+            f"{out.parent} already holds {others / 1e6:.1f} MB besides {out.name}/, over "
+            f"budget_mb={budget_mb:g} (the budget counts the whole folder around --out); build into an "
+            "empty folder, e.g. --out /tmp/hilbert-demo/demo, or raise --budget-mb."
+        )
 
 
 def _replace(out: Path, stage: Path) -> None:

@@ -150,6 +150,21 @@ def test_over_budget_fails_and_keeps_the_old_assets(tmp_path, monkeypatch):
     assert out.manifest["files"]["big.bin"]["bytes"] == 5000
 
 
+def test_a_full_folder_around_out_fails_before_anything_is_built(tmp_path, monkeypatch):
+    import hilbert_core.demo.assets as assets
+
+    def no_stage(cfg, scratch, progress):
+        raise AssertionError("the build started although the folder around --out was already over budget")
+
+    monkeypatch.setattr(assets, "_stage_assets", no_stage)
+    cfg = _config(tmp_path, audio=False, budget_mb=0.004)
+    cfg.out.parent.mkdir(parents=True)
+    (cfg.out.parent / "someone-elses.bin").write_bytes(b"x" * 5000)
+    with pytest.raises(ValueError, match=r"already holds 0.0 MB besides demo/.*build into an empty folder"):
+        build_demo_assets(cfg)
+    assert sorted(p.name for p in cfg.out.parent.iterdir()) == ["someone-elses.bin"]
+
+
 def test_open_workspace_seeds_a_new_workspace_and_finishes_an_interrupted_seed(
     tiny_assets, tmp_path, monkeypatch
 ):
