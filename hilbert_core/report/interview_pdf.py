@@ -147,4 +147,4 @@ def _answers(w: _Writer, rep: InterviewReport) -> None:
          a["text"], a["sentence"]]
         for a in rep.answers
     ]  # fmt: skip
-    w.table(["pushed", "segment", "time", "score", "transcript", "reading"], rows, (14, 14, 22, 14, 60, 56))
+    w.table(["pushed", "segment", "time", "score", "transcript", "reading"], rows, (16, 18, 26, 15, 56, 49))
