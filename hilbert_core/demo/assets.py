@@ -30,7 +30,7 @@ from ..experiments.transfer import export_runs, replace_paths
 from ..io import atomic_write_text
 from ..workspace import ASSETS, corpora_dir, registry_path
 from . import assets_store as store
-from .assets_model import ModelConfig, train_demo_model
+from .assets_model import ModelConfig, model_spec, train_demo_model
 from .assets_samples import SampleConfig, write_samples
 from .corpus import write_demo_corpus
 from .script import DemoConfig
@@ -63,7 +63,9 @@ class AssetsConfig:
     out: Path = ASSETS / "demo"
     demo: DemoConfig = field(default_factory=lambda: DemoConfig(num_documents=100))
     sweep_files: tuple[Path, ...] = tuple(ASSETS / "sweeps" / name for name in DEFAULT_SWEEPS)
-    model: ModelConfig = field(default_factory=ModelConfig)
+    # the network itself (demo-ablations.yaml keeps it in every fold), so the Interview page can show its
+    # attention, gates and place among the training documents; the default recipe keeps the probe here
+    model: ModelConfig = field(default_factory=lambda: ModelConfig(sweep="demo-ablations"))
     samples: SampleConfig | None = field(default_factory=SampleConfig)
     audio: bool = True
     synth: SynthConfig = field(default_factory=SynthConfig)
@@ -190,7 +192,7 @@ def _stage_assets(cfg: AssetsConfig, scratch: Path, progress: Progress) -> dict:
     specs = demo_specs(cfg.sweep_files, corpus_root, cfg.cache_dir)
     _run_sweeps(specs, ws, cfg, progress)
     progress(0.75, f"training the {cfg.model.task} model")
-    model_dir = train_demo_model(specs[0], ws, cfg.model)
+    model_dir = train_demo_model(model_spec(specs, cfg.model), ws, cfg.model)
     progress(0.85, "packing the assets")
     shutil.copytree(corpus_root, stage / store.CORPUS_DIR, ignore=shutil.ignore_patterns(".hilbert"))
     features = _pack_features(specs, ws, stage, cfg.feature_dtype)

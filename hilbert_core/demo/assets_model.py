@@ -21,16 +21,31 @@ from ..workspace import models_dir, registry_path
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """The demo bundle: task, method and encoders (a pair the first demo sweep extracts)."""
+    """The demo bundle: task, method and encoders (a pair the demo sweeps extract), trained with the
+    settings of the first cell of the demo sweep named ``sweep`` ("" = the first sweep)."""
 
     task: str = "spectrum"
     method: str = "hilbert"
     audio_encoder: str = "whisper-tiny-en"
     text_encoder: str = "minilm-l6"
+    sweep: str = ""
 
     @property
     def name(self) -> str:
         return f"demo-{self.task}-{self.method}"
+
+
+def model_spec(specs: list[SweepSpec], cfg: ModelConfig) -> SweepSpec:
+    """The demo sweep whose first cell's settings the model is trained with."""
+    if not cfg.sweep:
+        return specs[0]
+    for spec in specs:
+        if spec.name == cfg.sweep:
+            return spec
+    names = ", ".join(spec.name for spec in specs)
+    raise ValueError(
+        f"the demo model's sweep {cfg.sweep!r} is not among the demo sweeps ({names}); name one of them."
+    )
 
 
 def _features(spec: SweepSpec, ws: Path, role: str, encoder: str):

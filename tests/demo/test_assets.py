@@ -199,3 +199,18 @@ def test_shipped_assets_folder_stays_under_25_mb():
 
     total = sum(p.stat().st_size for p in ASSETS.rglob("*") if p.is_file())
     assert total < 25e6, f"assets/ holds {total / 1e6:.1f} MB; the budget is 25 MB"
+
+
+def test_the_demo_model_follows_the_named_demo_sweep():
+    from types import SimpleNamespace
+
+    from hilbert_core.demo.assets_model import model_spec
+
+    specs = [SimpleNamespace(name="demo"), SimpleNamespace(name="demo-ablations")]
+    assert model_spec(specs, ModelConfig()).name == "demo"
+    assert model_spec(specs, ModelConfig(sweep="demo-ablations")).name == "demo-ablations"
+    assert AssetsConfig().model.sweep == "demo-ablations"  # the network, not the probe the recipe keeps
+    with pytest.raises(
+        ValueError, match=r"sweep 'demo-x' is not among the demo sweeps \(demo, demo-ablations\)"
+    ):
+        model_spec(specs, ModelConfig(sweep="demo-x"))
