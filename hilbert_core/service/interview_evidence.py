@@ -57,6 +57,8 @@ def answer_sentence(kind: str, score: float, p: float, cls: str) -> str:
         verb = "lowers" if score > 0 else "raises" if score < 0 else "leaves"
         if verb == "leaves":
             return f"removing this answer leaves the {cls} probability at {p:.2f}"
+        if round(p, 3) == round(without, 3):  # never "from 1.000 to 1.000" (a saturated model)
+            return f"removing this answer barely moves the {cls} probability ({p:.3f}; by less than 0.001)"
         d = 2 if round(p, 2) != round(without, 2) else 3  # never "from 0.32 to 0.32"
         return f"removing this answer {verb} the {cls} probability from {p:.{d}f} to {without:.{d}f}"
     way = "adds" if score >= 0 else "takes"

@@ -30,3 +30,15 @@ def test_attention_rows_are_audio_text_joint_and_the_sentence_names_audio_first(
     sentence = agreement_sentence(ev)
     assert sentence.startswith("Audio attention and evidence agree only weakly: ρ = 0.30")
     assert "joint ρ = 0.90" in sentence and "text ρ = 0.10" in sentence
+
+
+def test_a_change_below_a_thousandth_is_said_as_such_never_from_1000_to_1000():
+    from hilbert_core.service.interview_evidence import answer_sentence
+
+    assert answer_sentence("occlusion_joint", 0.08, 0.41, "depression") == (
+        "removing this answer lowers the depression probability from 0.41 to 0.33"
+    )
+    assert answer_sentence("occlusion_joint", 0.002, 0.321, "depression").endswith("from 0.321 to 0.319")
+    assert answer_sentence("occlusion_joint", 4e-6, 0.99999, "depression") == (
+        "removing this answer barely moves the depression probability (1.000; by less than 0.001)"
+    )
