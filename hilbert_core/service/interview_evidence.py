@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..evaluation.novelty import NoveltyOutput, not_checked, novelty
 from ..explain.evidence import SegmentEvidence
+from .figures import MODALITIES
 
 KIND_NAMES = {
     "occlusion_joint": "leave-one-segment-out (audio and text)",
@@ -94,8 +95,7 @@ def agreement_sentence(evidence: SegmentEvidence) -> str:
     the default faithful score of the predicted class)."""
     if not evidence.attention:
         return "This model has no segment attention (a linear probe): read the evidence row only."
-    # the first attention row of the page (audio, text, joint)
-    name = next((m for m in ("audio", "text", "joint") if m in evidence.agreement), "")
+    name = next((m for m in MODALITIES if m in evidence.agreement), "")  # the page's first attention row
     rho = evidence.agreement.get(name, float("nan"))
     where = f"{name} attention" if name else "attention"
     if not math.isfinite(rho):
