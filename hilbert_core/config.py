@@ -70,6 +70,11 @@ class ModelConfig:
             segment's own projection (before self-attention; the joint pooling on the segment's own
             audio and text projections), pooling the self-attention output: level AUC, attention
             nearer the evidence (§9.6). ``"attention"``: the paper's, scored on the self-attention output.
+        speaker_relative: the pooling scores also see each segment's deviation from its own interview's
+            mean (``x_n - mean_m x_m``, per modality), and the pooled value adds a learned map of the
+            attended segments' deviation, so an answer that stands out from the speaker's usual voice and
+            wording can be found and used even where speakers differ more than the labels
+            (docs/method.md §2.2).
     """
 
     dim: int = 128
@@ -85,6 +90,7 @@ class ModelConfig:
     dropout: float = 0.1
     anchor: str = "none"
     pooling: str = "gated"
+    speaker_relative: bool = False
 
     def __post_init__(self) -> None:
         if self.anchor not in ANCHORS:

@@ -9,13 +9,15 @@ from .config import ExperimentConfig
 
 # Fields added after configs were first saved, with the behaviour of the versions that lacked them:
 # networks were not anchored to a probe, CKA was the biased estimator, no per-fold choice of the probe,
-# the probe's C was the best inner score, and attention pooling scored the self-attention output.
+# the probe's C was the best inner score, attention pooling scored the self-attention output,
+# and pooling scores did not see a segment's deviation from its interview's mean.
 SAVED_BEFORE: dict[tuple[str, str], Any] = {
     ("model", "anchor"): "none",
     ("loss", "cka_estimator"): "biased",
     ("train", "choose_probe"): False,
     ("train", "probe_rule"): "best",
     ("model", "pooling"): "attention",
+    ("model", "speaker_relative"): False,
 }
 
 

@@ -84,12 +84,30 @@ class SegmentSelfAttention(nn.Module):
         return x
 
 
+def deviation(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """``x_n - mean_m x_m`` with the mean over the document's real segments.
+
+    Args: x (..., S, D); mask (..., S). Returns (..., S, D); padded rows are left as they come.
+    """
+    weights = mask.to(x.dtype)[..., None]  # (..., S, 1)
+    mean = (x * weights).sum(-2, keepdim=True) / weights.sum(-2, keepdim=True).clamp_min(1)  # (..., 1, D)
+    return x - mean
+
+
+def with_deviation(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """``[x_n ; x_n - mean_m x_m]``: (..., S, D), (..., S) -> (..., S, 2D)."""
+    return torch.cat([x, deviation(x, mask)], dim=-1)
+
+
 class AttentionPool(nn.Module):
     """``h = Σ_n α_n x_n`` with ``α = softmax_n(w^T tanh(V k_n))`` over real segments only.
 
     The scores are computed from ``keys`` (``k_n``, default the pooled values ``x_n``
     themselves). With ``gated`` the hidden layer is the gated one of Ilse et al. (2018),
-    ``tanh(V k_n) ⊙ sigmoid(U k_n)``. Returns the pooled (..., D) embedding and the (..., S)
+    ``tanh(V k_n) ⊙ sigmoid(U k_n)``. With ``relative`` the pooled values are
+    ``x_n + R (x_n - mean_m x_m)``: a learned map of each segment's deviation from its document's
+    mean is added, so the pooled embedding says how the weighted segments differ from the speaker's
+    usual, not only where the speaker sits. Returns the pooled (..., D) embedding and the (..., S)
     weights ``α`` (zero on padding), the segment attention shown to users.
 
     Args:
@@ -98,16 +116,25 @@ class AttentionPool(nn.Module):
         mean_init: the scorer ``w`` starts at zero, so pooling starts as the mean of the real segments.
         gated: add the sigmoid gate ``U``.
         key_dim: width of the keys (default ``dim``).
+        relative: add the deviation map ``R`` (under mean pooling the deviations sum to zero, so a
+            mean-initialised pool still starts as the mean).
 
     References:
         Ilse, Tomczak & Welling (2018), Attention-based Deep Multiple Instance Learning, ICML, eq. 8-9.
     """
 
     def __init__(
-        self, num_members: int, dim: int, mean_init: bool = False, gated: bool = False, key_dim: int = 0
+        self,
+        num_members: int,
+        dim: int,
+        mean_init: bool = False,
+        gated: bool = False,
+        key_dim: int = 0,
+        relative: bool = False,
     ) -> None:
         super().__init__()
         key_dim = key_dim or dim
+        self.r = MemberLinear(num_members, dim, dim, bias=False) if relative else None
         self.v = MemberLinear(num_members, key_dim, dim)
         self.u = MemberLinear(num_members, key_dim, dim) if gated else None
         self.w = MemberLinear(num_members, dim, 1, bias=False, init="zeros" if mean_init else "uniform")
@@ -123,4 +150,6 @@ class AttentionPool(nn.Module):
         scores = self.w(hidden.to(x.dtype)).squeeze(-1).float()  # (..., S)
         scores = scores.masked_fill(~mask, float("-inf"))
         alpha = torch.softmax(scores, dim=-1)
+        if self.r is not None:
+            x = x + self.r(deviation(x, mask))  # (..., S, D)
         return torch.einsum("...s,...sd->...d", alpha.to(x.dtype), x), alpha

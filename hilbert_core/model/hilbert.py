@@ -18,7 +18,7 @@ from torch import nn
 
 from ..config import ModelConfig
 from ..types import ModelOutput
-from .attention import AttentionPool, SegmentSelfAttention
+from .attention import AttentionPool, SegmentSelfAttention, with_deviation
 from .base import StackedModel
 from .fusion import CrossModalEncoder
 from .members import MemberLinear
@@ -29,7 +29,9 @@ ENCODER_METHODS = ("contrastive_moe", "hilbert")
 
 class _Branch(nn.Module):
     """One modality: ``x W`` then segment self-attention then attention pooling (scored on the
-    self-attention output, or with ``pooling="gated"`` on the projection ``x W`` itself)."""
+    self-attention output, or with ``pooling="gated"`` on the projection ``x W`` itself; with
+    ``speaker_relative`` also on the keys' deviations from their document's mean, and pooling
+    values that add their mapped deviation)."""
 
     def __init__(self, num_members: int, in_dim: int, cfg: ModelConfig) -> None:
         super().__init__()
@@ -39,14 +41,19 @@ class _Branch(nn.Module):
             num_members, cfg.dim, cfg.num_heads, cfg.num_layers, cfg.dropout, identity_init=anchored
         )
         self.gated = cfg.pooling == "gated"
-        self.pool = AttentionPool(num_members, cfg.dim, mean_init=anchored, gated=self.gated)
+        self.relative = cfg.speaker_relative
+        key_dim = 2 * cfg.dim if self.relative else cfg.dim
+        self.pool = AttentionPool(
+            num_members, cfg.dim, mean_init=anchored, gated=self.gated, key_dim=key_dim, relative=self.relative
+        )
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Args: x (..., S, Din) prepared features; mask (..., S). Returns the projection (..., S, D),
         the pooled embedding (..., D) and the pooling weights (..., S)."""
         projected = self.proj(x)  # (..., S, D)
         context = self.self_attn(projected, mask)  # (..., S, D)
-        h, alpha = self.pool(context, mask, keys=projected if self.gated else None)
+        keys = projected if self.gated else context  # (..., S, D)
+        h, alpha = self.pool(context, mask, keys=with_deviation(keys, mask) if self.relative else keys)
         return projected, h, alpha
 
 
@@ -73,7 +80,14 @@ class HilbertModel(StackedModel):
         both = self.use_audio and self.use_text
         self.joint = (
             CrossModalEncoder(
-                m, cfg.dim, cfg.num_heads, cfg.num_layers, cfg.dropout, cfg.anchor == "probe", cfg.pooling
+                m,
+                cfg.dim,
+                cfg.num_heads,
+                cfg.num_layers,
+                cfg.dropout,
+                cfg.anchor == "probe",
+                cfg.pooling,
+                cfg.speaker_relative,
             )
             if both
             else None

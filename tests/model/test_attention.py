@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import torch
 
-from hilbert_core.model.attention import AttentionPool, SegmentSelfAttention
+from hilbert_core.model.attention import AttentionPool, SegmentSelfAttention, with_deviation
 from hilbert_core.model.fusion import CrossModalEncoder
 from hilbert_core.model.members import init_members
 
@@ -70,8 +70,38 @@ def test_gated_pool_scores_each_segment_from_its_own_key():
     torch.testing.assert_close(h, torch.einsum("mbs,mbsd->mbd", alpha, x))
 
 
+def test_deviation_keys_subtract_the_mean_of_the_real_segments_only():
+    x = torch.randn(2, 3, 5, 4)
+    mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]], dtype=torch.bool)
+    keys = with_deviation(x, mask)
+    assert keys.shape == (2, 3, 5, 8)
+    torch.testing.assert_close(keys[..., :4], x)
+    torch.testing.assert_close(keys[:, 0, :3, 4:], x[:, 0, :3] - x[:, 0, :3].mean(-2, keepdim=True))
+    torch.testing.assert_close(keys[:, 1, :, 4:], x[:, 1] - x[:, 1].mean(-2, keepdim=True))
+    torch.testing.assert_close(keys[:, 2, 0, 4:], torch.zeros(2, 4))  # one answer: no deviation
+    shifted = with_deviation(x + torch.randn(2, 3, 1, 4), mask)  # another speaker's baseline
+    torch.testing.assert_close(shifted[:, :, :, 4:][mask.expand(2, 3, 5)], keys[..., 4:][mask.expand(2, 3, 5)])
+
+
+def test_a_relative_pool_adds_the_mapped_deviation_of_what_it_weights():
+    pool = AttentionPool(2, 6, gated=True, key_dim=4, relative=True)
+    init_members(pool, [0, 1])
+    x, keys = torch.randn(2, 3, 5, 6), torch.randn(2, 3, 5, 4)
+    mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 1, 0, 0, 0]], dtype=torch.bool)
+    h, alpha = pool(x, mask, keys=keys)
+    plain = AttentionPool(2, 6, gated=True, key_dim=4)
+    plain.load_state_dict({k: v for k, v in pool.state_dict().items() if not k.startswith("r.")})
+    h_plain, alpha_plain = plain(x, mask, keys=keys)
+    torch.testing.assert_close(alpha, alpha_plain)  # the weights come from the keys alone
+    mean = (x * mask[..., None]).sum(-2) / mask.sum(-1)[..., None]  # (2, 3, 6) of the real segments
+    torch.testing.assert_close(h, h_plain + pool.r(h_plain - mean))
+    moved = x.clone()
+    moved[:, 1] += torch.randn(2, 1, 6)  # another speaker's baseline under document 1 (all 5 real)
+    torch.testing.assert_close(pool(moved, mask, keys=keys)[0][:, 1] - h[:, 1], moved[:, 1, 0] - x[:, 1, 0])
+
+
 def test_a_mean_initialised_gated_pool_is_the_mean():
-    pool = AttentionPool(1, 6, mean_init=True, gated=True)
+    pool = AttentionPool(1, 6, mean_init=True, gated=True, relative=True)
     init_members(pool, [0])
     x = torch.randn(1, 2, 4, 6)
     mask = torch.tensor([[1, 1, 1, 0], [1, 1, 1, 1]], dtype=torch.bool)

@@ -155,10 +155,12 @@ def test_select_and_concat_members_keep_each_member(tiny_batch, method):
     torch.testing.assert_close(joined(audio, text, mask).logits, logits[[2, 0, 1]])
 
 
+@pytest.mark.parametrize("pooling", ["gated", "attention"])
+@pytest.mark.parametrize("relative", [False, True], ids=["own", "speaker_relative"])
 @pytest.mark.parametrize("anchor", ["probe", "none"])
-def test_gated_pooling_keeps_members_padding_and_trains_its_gate(tiny_batch, anchor):
+def test_pooling_keeps_members_padding_and_trains_its_scorer(tiny_batch, anchor, relative, pooling):
     audio, text, mask = tiny_batch
-    cfg = ModelConfig(**{**CFG.__dict__, "pooling": "gated", "anchor": anchor})
+    cfg = ModelConfig(**{**CFG.__dict__, "pooling": pooling, "anchor": anchor, "speaker_relative": relative})
     stacked = _model("hilbert", members=2, cfg=cfg)
     out = stacked(audio, text, mask)
     single = _model("hilbert", members=1, cfg=cfg)  # seeds 0: member 0 of the stack
@@ -170,10 +172,12 @@ def test_gated_pooling_keeps_members_padding_and_trains_its_gate(tiny_batch, anc
         stacked(audio[2:3, :1], text[2:3, :1], mask[2:3, :1]).logits,
     )
     for name in ("audio", "text", "joint"):
-        assert getattr(stacked, name).pool.u is not None
+        pool = getattr(stacked, name).pool
+        assert (pool.u is not None) == (pooling == "gated") and (pool.r is not None) == relative
     if anchor == "none":  # anchored, the correction's zero last layer stops gradients at step 0
         stacked.train()
         stacked(audio, text, mask).logits.square().sum().backward()
         for name in ("audio", "text", "joint"):
             pool = getattr(stacked, name).pool
-            assert pool.w.weight.grad.abs().sum() > 0 and pool.u.weight.grad.abs().sum() > 0
+            trained = [pool.w, pool.v] + [p for p in (pool.u, pool.r) if p is not None]
+            assert all(p.weight.grad.abs().sum() > 0 for p in trained)
