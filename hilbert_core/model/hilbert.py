@@ -44,7 +44,7 @@ class _Branch(nn.Module):
         self.relative = cfg.speaker_relative
         key_dim = 2 * cfg.dim if self.relative else cfg.dim
         self.pool = AttentionPool(
-            num_members, cfg.dim, mean_init=anchored, gated=self.gated, key_dim=key_dim, relative=self.relative
+            num_members, cfg.dim, anchored, gated=self.gated, key_dim=key_dim, relative=self.relative
         )
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
