@@ -192,8 +192,8 @@ def test_speaker_relative_pooling_finds_answers_that_stand_out_from_the_speakers
     )  # fmt: skip
     cfg = tiny_config.replace(train={"epochs": 60, "lr": 3e-3, "patience": 60, "choose_probe": False})
     auc = {
-        relative: _cv(feats, cfg.replace(model={"speaker_relative": relative}), method="hilbert", n_splits=4).auc_macro
-        for relative in (True, False)
+        rel: _cv(feats, cfg.replace(model={"speaker_relative": rel}), method="hilbert", n_splits=4).auc_macro
+        for rel in (True, False)
     }
     linear = _cv(feats, cfg, method="linear", n_splits=4).auc_macro
     assert auc[True] > 0.85 and auc[True] > max(auc[False], linear) + 0.2, (auc, linear)
