@@ -74,7 +74,9 @@ class ModelConfig:
             mean (``x_n - mean_m x_m``, per modality), and the pooled value adds a learned map of the
             attended segments' deviation, so an answer that stands out from the speaker's usual voice and
             wording can be found and used even where speakers differ more than the labels
-            (docs/method.md §2.2).
+            (docs/method.md §2.2). Default on: on the synthetic sparse-deviation corpus the default recipe
+            reached 0.870 pooled macro AUC with it against 0.601 without (linear 0.431); level on the demo
+            spectrum task (0.846 vs 0.855, p 0.80; §9.6).
     """
 
     dim: int = 128
@@ -90,7 +92,7 @@ class ModelConfig:
     dropout: float = 0.1
     anchor: str = "none"
     pooling: str = "gated"
-    speaker_relative: bool = False
+    speaker_relative: bool = True
 
     def __post_init__(self) -> None:
         if self.anchor not in ANCHORS:
