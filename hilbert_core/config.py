@@ -61,22 +61,15 @@ class ModelConfig:
             probe). ``"probe"``: the class logits are a linear probe's logits (fitted on the member's
             training documents) plus a learned correction whose last layer starts at zero, attention
             pooling starts as mean pooling and each self-attention block as the identity (pre-norm
-            residual), so at epoch 0 the network is the probe. Measured (docs/method.md §9.6): the anchor
-            holds the network at the probe where the label sits in a few segments (synthetic sparse cues
-            0.909 vs 0.988 without it; linear 0.913), while ``train.choose_probe`` alone already keeps the
-            probe where the network does not beat it, so the anchor is an option, not the default.
+            residual), so at epoch 0 the network is the probe. An option: it holds the network at the
+            probe where the label sits in a few segments (0.909 vs 0.988 without it; §9.6).
         pooling: how the segments are weighted into a document embedding (docs/method.md §2.2).
             ``"gated"`` (default): gated attention MIL pooling (Ilse et al. 2018), scored on each
-            segment's own projection (before self-attention; the joint pooling on the segment's own
-            audio and text projections), pooling the self-attention output: level AUC, attention
-            nearer the evidence (§9.6). ``"attention"``: the paper's, scored on the self-attention output.
-        speaker_relative: the pooling scores also see each segment's deviation from its own interview's
-            mean (``x_n - mean_m x_m``, per modality), and the pooled value adds a learned map of the
-            attended segments' deviation, so an answer that stands out from the speaker's usual voice and
-            wording can be found and used even where speakers differ more than the labels
-            (docs/method.md §2.2). Default on: on the synthetic sparse-deviation corpus the default recipe
-            reached 0.870 pooled macro AUC with it against 0.601 without (linear 0.431); level on the demo
-            spectrum task (0.846 vs 0.855, p 0.80; §9.6).
+            segment's own projections (before self-attention), pooling the self-attention output: level
+            AUC, attention nearer the evidence (§9.6). ``"attention"``: the paper's, scored on the latter.
+        speaker_relative: pooling scores and values also see each segment's deviation from its interview's
+            mean, so answers that stand out from the speaker's own usual are found (docs/method.md §2.2):
+            sparse-deviation corpus 0.870 vs 0.601 without (linear 0.431), demo level (§9.6).
     """
 
     dim: int = 128
