@@ -87,7 +87,7 @@ class SegmentSelfAttention(nn.Module):
 def deviation(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """``x_n - mean_m x_m`` with the mean over the document's real segments.
 
-    Args: x (..., S, D); mask (..., S). Returns (..., S, D); padded rows are left as they come.
+    Args: x (..., S, D); mask (..., S). Returns (..., S, D) (padded rows too, for masking downstream).
     """
     weights = mask.to(x.dtype)[..., None]  # (..., S, 1)
     mean = (x * weights).sum(-2, keepdim=True) / weights.sum(-2, keepdim=True).clamp_min(1)  # (..., 1, D)
@@ -104,20 +104,20 @@ class AttentionPool(nn.Module):
 
     The scores are computed from ``keys`` (``k_n``, default the pooled values ``x_n``
     themselves). With ``gated`` the hidden layer is the gated one of Ilse et al. (2018),
-    ``tanh(V k_n) ⊙ sigmoid(U k_n)``. With ``relative`` the pooled values are
-    ``x_n + R (x_n - mean_m x_m)``: a learned map of each segment's deviation from its document's
-    mean is added, so the pooled embedding says how the weighted segments differ from the speaker's
-    usual, not only where the speaker sits. Returns the pooled (..., D) embedding and the (..., S)
-    weights ``α`` (zero on padding), the segment attention shown to users.
+    ``tanh(V k_n) ⊙ sigmoid(U k_n)``. With ``relative`` the scores see ``[k_n ; k_n - mean_m k_m]``
+    and the pooled values are ``x_n + R (x_n - mean_m x_m)``: a learned map of each segment's
+    deviation from its document's mean is added, so the pooled embedding says how the weighted
+    segments differ from the speaker's usual, not only where the speaker sits. Returns the pooled
+    (..., D) embedding and the (..., S) weights ``α`` (zero on padding), the segment attention shown to users.
 
     Args:
         num_members: M.
         dim: width D of the pooled values.
         mean_init: the scorer ``w`` starts at zero, so pooling starts as the mean of the real segments.
         gated: add the sigmoid gate ``U``.
-        key_dim: width of the keys (default ``dim``).
-        relative: add the deviation map ``R`` (under mean pooling the deviations sum to zero, so a
-            mean-initialised pool still starts as the mean).
+        key_dim: width of the keys (default ``dim``), before ``relative`` doubles it.
+        relative: score on keys and their deviations, and add the deviation map ``R`` (under mean
+            pooling the deviations sum to zero, so a mean-initialised pool still starts as the mean).
 
     References:
         Ilse, Tomczak & Welling (2018), Attention-based Deep Multiple Instance Learning, ICML, eq. 8-9.
@@ -133,7 +133,7 @@ class AttentionPool(nn.Module):
         relative: bool = False,
     ) -> None:
         super().__init__()
-        key_dim = key_dim or dim
+        key_dim = (key_dim or dim) * (2 if relative else 1)
         self.r = MemberLinear(num_members, dim, dim, bias=False) if relative else None
         self.v = MemberLinear(num_members, key_dim, dim)
         self.u = MemberLinear(num_members, key_dim, dim) if gated else None
@@ -144,12 +144,15 @@ class AttentionPool(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Args: x (..., S, D); mask (..., S); keys (..., S, Dk), None = x. Returns (..., D), (..., S)."""
         k = x if keys is None else keys
+        dev_x = deviation(x, mask) if self.r is not None else None  # (..., S, D)
+        if dev_x is not None:  # keys (..., S, 2Dk)
+            k = torch.cat([x, dev_x], dim=-1) if keys is None else with_deviation(keys, mask)
         hidden = torch.tanh(self.v(k).float())  # float tanh: bf16 tanh is 2x slower on CPU
         if self.u is not None:
             hidden = hidden * torch.sigmoid(self.u(k).float())
         scores = self.w(hidden.to(x.dtype)).squeeze(-1).float()  # (..., S)
         scores = scores.masked_fill(~mask, float("-inf"))
         alpha = torch.softmax(scores, dim=-1)
-        if self.r is not None:
-            x = x + self.r(deviation(x, mask))  # (..., S, D)
+        if dev_x is not None:
+            x = x + self.r(dev_x)  # (..., S, D)
         return torch.einsum("...s,...sd->...d", alpha.to(x.dtype), x), alpha

@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .attention import AttentionPool, MultiHeadAttention, SegmentSelfAttention, with_deviation
+from .attention import AttentionPool, MultiHeadAttention, SegmentSelfAttention
 from .members import MemberLinear
 
 
@@ -18,8 +18,8 @@ class CrossModalEncoder(nn.Module):
     ``h_j = AttnPool(SelfAttn(Linear([H_{a→t} ; H_{t→a}])))`` (eq. 2; concatenation per segment
     along features, 2D -> D). With ``pooling="gated"`` the pooling weights are gated attention
     scored on each segment's own projections ``[a_n ; t_n]`` (2D), before any attention mixes
-    segments; with ``speaker_relative`` the keys also carry their deviations from the document's
-    means (twice as wide) and the pooled values add their mapped deviation."""
+    segments; with ``speaker_relative`` the pool also scores their deviations from the document's
+    means and adds the values' mapped deviation (:class:`~.attention.AttentionPool`)."""
 
     def __init__(
         self,
@@ -40,8 +40,7 @@ class CrossModalEncoder(nn.Module):
         self.merge_ta = MemberLinear(num_members, dim, dim, bias=False)
         self.self_attn = SegmentSelfAttention(num_members, dim, num_heads, num_layers, dropout, anchored)
         self.gated = pooling == "gated"
-        self.relative = speaker_relative
-        key_dim = (2 if self.gated else 1) * (2 if speaker_relative else 1) * dim
+        key_dim = 2 * dim if self.gated else dim
         self.pool = AttentionPool(
             num_members, dim, mean_init=anchored, gated=self.gated, key_dim=key_dim, relative=speaker_relative
         )
@@ -53,6 +52,5 @@ class CrossModalEncoder(nn.Module):
         h_at = self.audio_to_text(audio, text, mask)  # (..., S, D): audio queries text
         h_ta = self.text_to_audio(text, audio, mask)  # (..., S, D): text queries audio
         joint = self.merge_at(h_at) + self.merge_ta(h_ta)
-        context = self.self_attn(joint, mask)  # (..., S, D)
-        keys = torch.cat([audio, text], dim=-1) if self.gated else context  # (..., S, 2D): the segment's own
-        return self.pool(context, mask, keys=with_deviation(keys, mask) if self.relative else keys)
+        keys = torch.cat([audio, text], dim=-1) if self.gated else None  # (..., S, 2D): the segment's own
+        return self.pool(self.self_attn(joint, mask), mask, keys=keys)

@@ -18,7 +18,7 @@ from torch import nn
 
 from ..config import ModelConfig
 from ..types import ModelOutput
-from .attention import AttentionPool, SegmentSelfAttention, with_deviation
+from .attention import AttentionPool, SegmentSelfAttention
 from .base import StackedModel
 from .fusion import CrossModalEncoder
 from .members import MemberLinear
@@ -41,10 +41,8 @@ class _Branch(nn.Module):
             num_members, cfg.dim, cfg.num_heads, cfg.num_layers, cfg.dropout, identity_init=anchored
         )
         self.gated = cfg.pooling == "gated"
-        self.relative = cfg.speaker_relative
-        key_dim = 2 * cfg.dim if self.relative else cfg.dim
         self.pool = AttentionPool(
-            num_members, cfg.dim, anchored, gated=self.gated, key_dim=key_dim, relative=self.relative
+            num_members, cfg.dim, mean_init=anchored, gated=self.gated, relative=cfg.speaker_relative
         )
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -52,8 +50,7 @@ class _Branch(nn.Module):
         the pooled embedding (..., D) and the pooling weights (..., S)."""
         projected = self.proj(x)  # (..., S, D)
         context = self.self_attn(projected, mask)  # (..., S, D)
-        keys = projected if self.gated else context  # (..., S, D)
-        h, alpha = self.pool(context, mask, keys=with_deviation(keys, mask) if self.relative else keys)
+        h, alpha = self.pool(context, mask, keys=projected if self.gated else None)
         return projected, h, alpha
 
 

@@ -90,9 +90,9 @@ def test_a_relative_pool_adds_the_mapped_deviation_of_what_it_weights():
     x, keys = torch.randn(2, 3, 5, 6), torch.randn(2, 3, 5, 4)
     mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 1, 0, 0, 0]], dtype=torch.bool)
     h, alpha = pool(x, mask, keys=keys)
-    plain = AttentionPool(2, 6, gated=True, key_dim=4)
+    plain = AttentionPool(2, 6, gated=True, key_dim=8)  # scores the keys and their deviations itself
     plain.load_state_dict({k: v for k, v in pool.state_dict().items() if not k.startswith("r.")})
-    h_plain, alpha_plain = plain(x, mask, keys=keys)
+    h_plain, alpha_plain = plain(x, mask, keys=with_deviation(keys, mask))
     torch.testing.assert_close(alpha, alpha_plain)  # the weights come from the keys alone
     mean = (x * mask[..., None]).sum(-2) / mask.sum(-1)[..., None]  # (2, 3, 6) of the real segments
     torch.testing.assert_close(h, h_plain + pool.r(h_plain - mean))
